@@ -1,0 +1,81 @@
+#include "loadpilot/host/cli/cli.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "commands.hpp"
+
+namespace lp::cli {
+namespace {
+
+void configure_logging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("loadpilot");
+  logger->set_pattern("%^loadpilot: %l:%$ %v");
+  logger->set_level(spdlog::level::from_str(level));
+  spdlog::set_default_logger(logger);
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{
+      "loadpilot: runs JMeter, Gatling and Locust suites and Load Vectors under predictive "
+      "provisioning and closed-loop load shaping.\n\nExit codes: 0 success, 1 pass/fail "
+      "criteria failed, 2 usage or plan error, 3 runtime failure.",
+      "loadpilot"};
+  app.set_version_flag("-V,--version",
+                       std::string("loadpilot ") + LOADPILOT_VERSION + " (plugin ABI " +
+                           std::to_string(LP_ABI_VERSION_MAJOR) + "." +
+                           std::to_string(LP_ABI_VERSION_MINOR) + "." +
+                           std::to_string(LP_ABI_VERSION_PATCH) + ")");
+  app.require_subcommand(1);
+
+  GlobalOptions global;
+  app.add_option("--plugin-dir", global.plugin_dirs,
+                 "Directory of plugin libraries, searched first (repeatable); then "
+                 "LOADPILOT_PLUGIN_PATH, then the install's plugin directory")
+      ->check(CLI::ExistingDirectory);
+  app.add_option("--log-level", global.log_level, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+
+  ValidateOptions validate;
+  auto* validate_cmd = app.add_subcommand("validate", "Check test plans; print every error");
+  validate_cmd->add_option("plans", validate.plans, "Plan files")->required()->check(CLI::ExistingFile);
+  validate_cmd->add_flag("--print", validate.print, "Print the resolved plan as JSON");
+
+  PluginsOptions plugins;
+  auto* plugins_cmd =
+      app.add_subcommand("plugins", "List plugin components with their config schemas");
+  plugins_cmd->add_flag("--json", plugins.json, "Machine-readable output");
+
+  RunOptions run;
+  auto* run_cmd = app.add_subcommand("run", "Run a test plan");
+  run_cmd->add_option("plan", run.plan, "Plan file")->required()->check(CLI::ExistingFile);
+  run_cmd->add_flag("--dry-run", run.dry_run,
+                    "Validate the plan and create every component, but send no load");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help, --version
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kUsageOrPlanError;
+  }
+
+  configure_logging(global.log_level);
+  try {
+    if (*validate_cmd) return validate_command(global, validate);
+    if (*plugins_cmd) return plugins_command(global, plugins);
+    if (*run_cmd) return run_command(global, run);
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return kRuntimeFailure;
+  }
+  return kUsageOrPlanError;
+}
+
+}  // namespace lp::cli
