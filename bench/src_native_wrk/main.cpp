@@ -1,6 +1,8 @@
 // bench_native_wrk: loadpilot's native engine against wrk, same nginx, same
 // connections and threads, maximum throughput (closed model, no think time).
 // Prints both, the ratio, and one JSON line last.
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -44,8 +46,9 @@ Options parse(int argc, char** argv) {
     } else if (arg == "--only" && i + 1 < argc) {
       o.only = argv[++i];
     } else {
-      throw std::invalid_argument("usage: bench_native_wrk [--duration S] [--connections N] "
-                                  "[--threads T] [--rounds R] [--only native|wrk]");
+      throw std::invalid_argument(
+          "usage: bench_native_wrk [--duration S] [--connections N] "
+          "[--threads T] [--rounds R] [--only native|wrk]");
     }
   }
   if (o.duration_s < 1 || o.connections < 1 || o.threads < 1 || o.rounds < 1) {
@@ -54,11 +57,31 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
+// User + system CPU seconds of this process or of its reaped children.
+double cpu_seconds(int who) {
+  rusage u{};
+  getrusage(who, &u);
+  const auto sec = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return sec(u.ru_utime) + sec(u.ru_stime);
+}
+
+// Client CPU per request tells the clients apart even when the shared cores
+// make throughput noisy.
+void print_cpu(const char* who, double cpu_s, double rps, int duration_s) {
+  const double requests = rps * duration_s;
+  std::printf("  %s: client CPU %.2f s, %.2f us per request\n", who, cpu_s,
+              requests > 0 ? cpu_s / requests * 1e6 : 0.0);
+}
+
 double wrk_rps(const std::string& wrk, const std::string& url, const Options& o) {
   const std::string command = wrk + " -t" + std::to_string(o.threads) + " -c" +
-                              std::to_string(o.connections) + " -d" +
-                              std::to_string(o.duration_s) + "s " + url + " 2>&1";
+                              std::to_string(o.connections) + " -d" + std::to_string(o.duration_s) +
+                              "s " + url + " 2>&1";
+  const double cpu0 = cpu_seconds(RUSAGE_CHILDREN);  // nginx is not reaped until the end
   const std::string out = lp::bench::run_capture(command);
+  const double cpu = cpu_seconds(RUSAGE_CHILDREN) - cpu0;
   std::smatch m;
   if (!std::regex_search(out, m, std::regex(R"(Requests/sec:\s+([0-9.]+))"))) {
     throw std::runtime_error("unexpected wrk output:\n" + out);
@@ -67,7 +90,9 @@ double wrk_rps(const std::string& wrk, const std::string& url, const Options& o)
     std::cout << "  wrk reported: " << m[1] << "\n";
   }
   std::regex_search(out, m, std::regex(R"(Requests/sec:\s+([0-9.]+))"));
-  return std::stod(m[1]);
+  const double rps = std::stod(m[1]);
+  print_cpu("wrk", cpu, rps, o.duration_s);
+  return rps;
 }
 
 double native_rps(const std::string& url, const Options& o) {
@@ -96,6 +121,7 @@ double native_rps(const std::string& url, const Options& o) {
     }
     batch.clear();
   };
+  const double cpu0 = cpu_seconds(RUSAGE_SELF);
   const auto start = std::chrono::steady_clock::now();
   const auto end = start + std::chrono::seconds(o.duration_s);
   engine.start();
@@ -105,7 +131,9 @@ double native_rps(const std::string& url, const Options& o) {
     take();
   }
   engine.stop(std::chrono::nanoseconds(0));
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double cpu = cpu_seconds(RUSAGE_SELF) - cpu0;
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   take();
 
   std::sort(latencies.begin(), latencies.end());
@@ -116,9 +144,11 @@ double native_rps(const std::string& url, const Options& o) {
                                    1e6;
   };
   std::printf("  native: %llu ok, %llu failed in %.2f s; latency p50 %.3f ms, p99 %.3f ms\n",
-              static_cast<unsigned long long>(ok), static_cast<unsigned long long>(failed),
-              elapsed, pct(0.5), pct(0.99));
-  return static_cast<double>(ok) / elapsed;
+              static_cast<unsigned long long>(ok), static_cast<unsigned long long>(failed), elapsed,
+              pct(0.5), pct(0.99));
+  const double rps = static_cast<double>(ok) / elapsed;
+  print_cpu("native", cpu, rps, o.duration_s);
+  return rps;
 }
 
 double median(std::vector<double> v) {
@@ -139,10 +169,11 @@ int main(int argc, char** argv) {
       return 2;
     }
     lp::bench::Nginx nginx(nginx_bin);
-    std::printf("nginx on %s (1 worker); %d connection(s), %d thread(s), %d s, %d round(s); "
-                "%u cores\n",
-                nginx.url().c_str(), o.connections, o.threads, o.duration_s, o.rounds,
-                std::thread::hardware_concurrency());
+    std::printf(
+        "nginx on %s (1 worker); %d connection(s), %d thread(s), %d s, %d round(s); "
+        "%u cores\n",
+        nginx.url().c_str(), o.connections, o.threads, o.duration_s, o.rounds,
+        std::thread::hardware_concurrency());
     std::vector<double> wrk_runs, native_runs;
     for (int r = 0; r < o.rounds; ++r) {
       // Alternate who goes first, so warm-up and drift favour neither.

@@ -72,7 +72,8 @@ std::string run_capture(const std::string& command) {
   if (!pipe) throw std::runtime_error("cannot run: " + command);
   std::string out;
   std::array<char, 4096> chunk;
-  while (const std::size_t n = fread(chunk.data(), 1, chunk.size(), pipe)) out.append(chunk.data(), n);
+  while (const std::size_t n = fread(chunk.data(), 1, chunk.size(), pipe))
+    out.append(chunk.data(), n);
   pclose(pipe);
   return out;
 }
@@ -104,8 +105,8 @@ Nginx::Nginx(const std::string& binary) {
                                       << "}\n";
   const std::string conf = dir_ + "/nginx.conf";
   const std::string log = dir_ + "/error.log";
-  const char* argv[] = {binary.c_str(), "-p", dir_.c_str(), "-c", conf.c_str(), "-e",
-                        log.c_str(),    nullptr};
+  const char* argv[] = {binary.c_str(), "-p", dir_.c_str(), "-c",
+                        conf.c_str(),   "-e", log.c_str(),  nullptr};
   if (posix_spawn(&pid_, binary.c_str(), nullptr, nullptr, const_cast<char**>(argv), environ) !=
       0) {
     throw std::runtime_error("cannot start " + binary);

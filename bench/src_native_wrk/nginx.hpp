@@ -2,9 +2,10 @@
 // its config, pid and logs in a temp dir; stopped and removed with the object.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
-#include <sys/types.h>
 
 namespace lp::bench {
 

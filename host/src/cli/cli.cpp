@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "vectors_command.hpp"
 
 namespace lp::cli {
 namespace {
@@ -57,6 +58,20 @@ int run_cli(int argc, char** argv) {
   run_cmd->add_flag("--dry-run", run.dry_run,
                     "Validate the plan and create every component, but send no load");
 
+  VectorsOptions vectors;
+  auto* vectors_cmd = app.add_subcommand(
+      "vectors", "List, show and validate Load Vectors (exit 2 on any error)");
+  vectors_cmd->add_option("action", vectors.action, "list | show ID | validate [FILES or DIRS]")
+      ->required()
+      ->check(CLI::IsMember({"list", "show", "validate"}));
+  vectors_cmd->add_option("args", vectors.args,
+                          "show: a vector id; validate: vector files or directories "
+                          "(default: the vector directory)");
+  vectors_cmd->add_option("--dir", vectors.dir,
+                          "Vector directory (default: ./vectors, else the source tree's)")
+      ->check(CLI::ExistingDirectory);
+  vectors_cmd->add_flag("--json", vectors.json, "Machine-readable output");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -71,6 +86,7 @@ int run_cli(int argc, char** argv) {
     if (*validate_cmd) return validate_command(global, validate);
     if (*plugins_cmd) return plugins_command(global, plugins);
     if (*run_cmd) return run_command(global, run);
+    if (*vectors_cmd) return vectors_command(vectors);
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return kRuntimeFailure;

@@ -1,5 +1,5 @@
 // The Load Vectors a plan can reference: every *.json in the vector directory
-// that carries a "vector_id".
+// (one vector or an array of them, each with a "vector_id"), minus *.schema.json.
 #pragma once
 
 #include <filesystem>

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <map>
 #include <sstream>
@@ -28,6 +29,39 @@ namespace {
 
 // Thrown out of the event handler to stop parsing once a limit was reported.
 struct StopParsing {};
+
+// Strict UTF-8: no overlong forms, surrogates or code points past U+10FFFF.
+bool valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    std::uint32_t cp = 0;
+    std::uint32_t min = 0;
+    if ((c & 0xE0) == 0xC0) {
+      len = 2, cp = c & 0x1Fu, min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3, cp = c & 0x0Fu, min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4, cp = c & 0x07u, min = 0x10000;
+    } else {
+      return false;
+    }
+    if (i + len > s.size()) return false;
+    for (std::size_t k = 1; k < len; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3Fu);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += len;
+  }
+  return true;
+}
 
 Loc to_loc(int file, const YAML::Mark& mark) {
   if (mark.is_null()) return Loc{file, 1, 1};
@@ -103,6 +137,11 @@ class TreeBuilder : public YAML::EventHandler {
         diag_.error(n.loc, child_path(), message);
         n.broken = true;
       }
+    }
+    // yaml-cpp passes bytes through; a plan (and the JSON made from it) is UTF-8.
+    if (!valid_utf8(n.text)) {
+      diag_.error(n.loc, "yaml", "invalid UTF-8 in this value; a plan must be UTF-8 text");
+      throw StopParsing{};
     }
     complete(std::move(n), anchor);
   }

@@ -192,12 +192,9 @@ void Controller::create_tools() {
     std::vector<std::string> ids = spec.vectors;
     if (ids.empty() && spec.suite.empty() && plan_.profile) ids = plan_.profile->vector_sequence;
     if (!ids.empty()) {
-      config["vectors"] = nlohmann::json::array();
-      for (const auto& id : ids) {
-        nlohmann::json v = vectors_.at(id).doc;
-        v["$file"] = plan_.vector_files.at(id).string();  // for relative CSV paths
-        config["vectors"].push_back(std::move(v));
-      }
+      config["vectors"] = ids;
+      config["vector_files"] = nlohmann::json::object();
+      for (const auto& id : ids) config["vector_files"][id] = plan_.vector_files.at(id).string();
     }
     for (const auto& [k, v] : spec.config.items()) config[k] = v;
 

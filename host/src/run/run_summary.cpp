@@ -59,6 +59,12 @@ RequestSummary summarize(const RequestStats& stats, double duration_s, std::stri
 
 std::optional<double> run_kpi(std::string_view name, const RequestSummary& overall,
                               std::optional<double> mean_offered_rate) {
+  if (name == "requests") return static_cast<double>(overall.count);
+  if (name == "offered_rate") return mean_offered_rate;
+  if (name == "achieved_rate") return overall.rate_per_s;
+  // Latencies and error rates of a run with no requests were not measured:
+  // a criterion on them must fail, not pass on zeros.
+  if (overall.count == 0) return std::nullopt;
   if (name == "p50_ms") return overall.p50_ms;
   if (name == "p90_ms") return overall.p90_ms;
   if (name == "p99_ms") return overall.p99_ms;
@@ -66,10 +72,7 @@ std::optional<double> run_kpi(std::string_view name, const RequestSummary& overa
   if (name == "max_ms") return overall.max_ms;
   if (name == "mean_ms") return overall.mean_ms;
   if (name == "error_rate") return overall.error_rate;
-  if (name == "achieved_rate") return overall.rate_per_s;
-  if (name == "requests") return static_cast<double>(overall.count);
   if (name == "errors") return static_cast<double>(overall.errors);
-  if (name == "offered_rate") return mean_offered_rate;
   return std::nullopt;  // target_cpu etc.: not measured by this run
 }
 

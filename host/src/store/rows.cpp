@@ -26,7 +26,9 @@ template <typename Enum, size_t N>
 std::string_view name_of(const std::array<std::pair<Enum, std::string_view>, N>& table,
                          Enum value) {
   for (const auto& [v, name] : table) {
-    if (v == value) return name;
+    if (v == value) {
+      return name;
+    }
   }
   return "unknown";
 }
@@ -35,7 +37,9 @@ template <typename Enum, size_t N>
 std::optional<Enum> value_of(const std::array<std::pair<Enum, std::string_view>, N>& table,
                              std::string_view text) {
   for (const auto& [v, name] : table) {
-    if (name == text) return v;
+    if (name == text) {
+      return v;
+    }
   }
   return std::nullopt;
 }

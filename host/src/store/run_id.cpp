@@ -11,18 +11,26 @@ std::string run_id_slug(std::string_view plan_name) {
   constexpr size_t kMaxLength = 40;
   std::string slug;
   for (char c : plan_name) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c - 'A' + 'a');
+    }
     const bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_';
     if (keep) {
       slug += c;
     } else if (!slug.empty() && slug.back() != '-') {
       slug += '-';
     }
-    if (slug.size() >= kMaxLength) break;
+    if (slug.size() >= kMaxLength) {
+      break;
+    }
   }
   // No leading dots ("..", hidden files) and no trailing dashes.
-  while (!slug.empty() && (slug.front() == '.' || slug.front() == '-')) slug.erase(0, 1);
-  while (!slug.empty() && slug.back() == '-') slug.pop_back();
+  while (!slug.empty() && (slug.front() == '.' || slug.front() == '-')) {
+    slug.erase(0, 1);
+  }
+  while (!slug.empty() && slug.back() == '-') {
+    slug.pop_back();
+  }
   return slug.empty() ? std::string("run") : slug;
 }
 

@@ -41,7 +41,9 @@ std::string to_json_text(const nlohmann::json& value) {
 
 std::string labels_text(const Labels& labels) {
   nlohmann::json object = nlohmann::json::object();
-  for (const auto& [key, value] : labels) object[key] = value;
+  for (const auto& [key, value] : labels) {
+    object[key] = value;
+  }
   return to_json_text(object);
 }
 
@@ -56,7 +58,9 @@ nlohmann::json parse_json(const Db& db, const std::string& text, std::string_vie
 Labels parse_labels(const Db& db, const std::string& text) {
   const nlohmann::json object = parse_json(db, text, "metrics.labels");
   Labels labels;
-  if (!object.is_object()) return labels;
+  if (!object.is_object()) {
+    return labels;
+  }
   for (const auto& [key, value] : object.items()) {
     labels.emplace(key, value.is_string() ? value.get<std::string>() : value.dump());
   }
@@ -174,7 +178,9 @@ void migrate(Db& db, int64_t from_version) {
 
 fs::path db_file_of(const fs::path& db_or_run_dir) {
   std::error_code ec;
-  if (fs::is_directory(db_or_run_dir, ec)) return db_or_run_dir / RunStore::kDbFileName;
+  if (fs::is_directory(db_or_run_dir, ec)) {
+    return db_or_run_dir / RunStore::kDbFileName;
+  }
   return db_or_run_dir;
 }
 
@@ -191,12 +197,16 @@ class RunStore::Impl {
 
   Stmt& stmt(Query query) {
     auto& slot = stmts_[query];
-    if (!slot) slot = std::make_unique<Stmt>(db_, kQueries[query].sql, kQueries[query].what);
+    if (!slot) {
+      slot = std::make_unique<Stmt>(db_, kQueries[query].sql, kQueries[query].what);
+    }
     return *slot;
   }
 
   void require_writable(std::string_view what) const {
-    if (read_only_) sqlite::throw_error(db_.file(), what, "the store was opened read-only");
+    if (read_only_) {
+      sqlite::throw_error(db_.file(), what, "the store was opened read-only");
+    }
   }
 
   // Runs `body` in one write transaction; nothing of it remains on failure.
@@ -235,7 +245,9 @@ class RunStore::Impl {
     find.bind(1, run_id_);
     find.bind(2, tool_id);
     find.bind(3, name);
-    if (!find.step()) sqlite::throw_error(db_.file(), "find request type", "row missing");
+    if (!find.step()) {
+      sqlite::throw_error(db_.file(), "find request type", "row missing");
+    }
     const int64_t id = find.int_at(0);
     request_type_ids_.emplace(std::move(key), id);
     return id;
@@ -268,7 +280,9 @@ class RunStore::Impl {
       s.bind(20, row.latency->max);
       s.bind(21, row.latency->mean);
     }  // else unbound parameters are NULL
-    if (!row.histogram.empty()) s.bind(22, std::string_view(row.histogram));
+    if (!row.histogram.empty()) {
+      s.bind(22, std::string_view(row.histogram));
+    }
     s.run();
   }
 
@@ -348,7 +362,9 @@ RunStore RunStore::create(const fs::path& runs_dir, const RunSpec& spec) {
   for (int attempt = 0;; ++attempt) {
     id = make_run_id(spec.plan_name, started_ns);
     run_dir = runs_dir / id;
-    if (fs::create_directory(run_dir, ec)) break;
+    if (fs::create_directory(run_dir, ec)) {
+      break;
+    }
     if (ec) {
       throw std::runtime_error(fmt::format("run store: cannot create the run directory '{}': {}",
                                            run_dir.string(), ec.message()));
@@ -394,7 +410,9 @@ RunStore RunStore::create(const fs::path& runs_dir, const RunSpec& spec) {
 RunStore RunStore::open(const fs::path& db_or_run_dir, Mode mode) {
   const fs::path file = db_file_of(db_or_run_dir);
   std::error_code ec;
-  if (!fs::exists(file, ec)) sqlite::throw_error(file, "cannot open", "no such file");
+  if (!fs::exists(file, ec)) {
+    sqlite::throw_error(file, "cannot open", "no such file");
+  }
 
   const bool read_only = mode == Mode::kReadOnly;
   Db db(file, read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
@@ -420,7 +438,9 @@ RunStore RunStore::open(const fs::path& db_or_run_dir, Mode mode) {
                                     version, kSchemaVersion));
   }
 
-  if (!read_only) configure_writer(db);
+  if (!read_only) {
+    configure_writer(db);
+  }
   auto impl = std::make_unique<Impl>(std::move(db), read_only);
   if (!read_only && version < kSchemaVersion) {
     WriteTransaction transaction(impl->db());
@@ -435,7 +455,9 @@ std::vector<StoredRun> RunStore::list_runs(const fs::path& runs_dir,
                                            std::vector<std::string>* problems) {
   std::vector<StoredRun> runs;
   std::error_code ec;
-  if (!fs::exists(runs_dir, ec)) return runs;  // no runs yet
+  if (!fs::exists(runs_dir, ec)) {
+    return runs;  // no runs yet
+  }
   fs::directory_iterator entries(runs_dir, ec);
   if (ec) {
     if (problems) {
@@ -446,11 +468,15 @@ std::vector<StoredRun> RunStore::list_runs(const fs::path& runs_dir,
   }
   for (const auto& entry : entries) {
     const fs::path file = entry.path() / kDbFileName;
-    if (!entry.is_directory(ec) || !fs::exists(file, ec)) continue;
+    if (!entry.is_directory(ec) || !fs::exists(file, ec)) {
+      continue;
+    }
     try {
       runs.push_back({file, open(file, Mode::kReadOnly).run()});
     } catch (const std::exception& e) {
-      if (problems) problems->emplace_back(e.what());
+      if (problems) {
+        problems->emplace_back(e.what());
+      }
     }
   }
   std::sort(runs.begin(), runs.end(),
@@ -470,16 +496,26 @@ bool RunStore::read_only() const {
 
 void RunStore::add_request_types(std::string_view tool_id, const std::vector<std::string>& names) {
   impl_->write("add request types", [&] {
-    for (const auto& name : names) impl_->request_type_id(tool_id, name);
+    for (const auto& name : names) {
+      impl_->request_type_id(tool_id, name);
+    }
   });
 }
 
 void RunStore::append_tick(const TickBatch& batch) {
   impl_->write("append tick", [&] {
-    for (const auto& row : batch.ticks) impl_->insert_tick(row);
-    for (const auto& point : batch.metrics) impl_->insert_metric(point);
-    for (const auto& event : batch.events) impl_->insert_event(event);
-    for (const auto& vector : batch.vectors) impl_->put_vector(vector);
+    for (const auto& row : batch.ticks) {
+      impl_->insert_tick(row);
+    }
+    for (const auto& point : batch.metrics) {
+      impl_->insert_metric(point);
+    }
+    for (const auto& event : batch.events) {
+      impl_->insert_event(event);
+    }
+    for (const auto& vector : batch.vectors) {
+      impl_->put_vector(vector);
+    }
   });
 }
 
@@ -512,7 +548,9 @@ RunInfo RunStore::run() const {
   Db& db = impl_->db();
   Stmt& s = impl_->stmt(kSelectRun);
   ResetOnExit reset(s);
-  if (!s.step()) sqlite::throw_error(db.file(), "read run", "the runs table is empty");
+  if (!s.step()) {
+    sqlite::throw_error(db.file(), "read run", "the runs table is empty");
+  }
   RunInfo info;
   info.id = s.text_at(0);
   info.plan_name = s.text_at(1);
@@ -523,9 +561,13 @@ RunInfo RunStore::run() const {
   info.updated_ns = s.int_at(6);
   const std::string status = s.text_at(7);
   const auto parsed = run_status_from_string(status);
-  if (!parsed) sqlite::throw_error(db.file(), "read run", fmt::format("bad status '{}'", status));
+  if (!parsed) {
+    sqlite::throw_error(db.file(), "read run", fmt::format("bad status '{}'", status));
+  }
   info.status = *parsed;
-  if (const auto code = s.optional_int_at(8)) info.exit_code = static_cast<int>(*code);
+  if (const auto code = s.optional_int_at(8)) {
+    info.exit_code = static_cast<int>(*code);
+  }
   info.host_version = s.text_at(9);
   return info;
 }
@@ -534,7 +576,9 @@ std::vector<RequestType> RunStore::request_types() const {
   Stmt& s = impl_->stmt(kSelectRequestTypes);
   ResetOnExit reset(s);
   std::vector<RequestType> types;
-  while (s.step()) types.push_back({s.int_at(0), s.text_at(1), s.text_at(2)});
+  while (s.step()) {
+    types.push_back({s.int_at(0), s.text_at(1), s.text_at(2)});
+  }
   return types;
 }
 
@@ -582,7 +626,9 @@ std::vector<MetricPoint> RunStore::metric_series(std::string_view name, int64_t 
   s.bind(1, name);
   s.bind(2, from_ns);
   s.bind(3, to_ns);
-  if (labels) s.bind(4, labels_text(*labels));
+  if (labels) {
+    s.bind(4, labels_text(*labels));
+  }
   std::vector<MetricPoint> points;
   while (s.step()) {
     points.push_back(
@@ -595,7 +641,9 @@ std::vector<std::string> RunStore::metric_names() const {
   Stmt& s = impl_->stmt(kMetricNames);
   ResetOnExit reset(s);
   std::vector<std::string> names;
-  while (s.step()) names.push_back(s.text_at(0));
+  while (s.step()) {
+    names.push_back(s.text_at(0));
+  }
   return names;
 }
 

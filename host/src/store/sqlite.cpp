@@ -29,7 +29,9 @@ Db::Db(const std::filesystem::path& file, int flags) : file_(file) {
 }
 
 Db::~Db() {
-  if (db_) sqlite3_close_v2(db_);
+  if (db_) {
+    sqlite3_close_v2(db_);
+  }
 }
 
 Db::Db(Db&& other) noexcept
@@ -50,13 +52,17 @@ void Db::exec(const char* sql, std::string_view what) {
 
 std::string Db::query_text(const char* sql, std::string_view what) {
   Stmt stmt(*this, sql, what);
-  if (!stmt.step()) throw_error(file_, what, "no result");
+  if (!stmt.step()) {
+    throw_error(file_, what, "no result");
+  }
   return stmt.text_at(0);
 }
 
 int64_t Db::query_int(const char* sql, std::string_view what) {
   Stmt stmt(*this, sql, what);
-  if (!stmt.step()) throw_error(file_, what, "no result");
+  if (!stmt.step()) {
+    throw_error(file_, what, "no result");
+  }
   return stmt.int_at(0);
 }
 
@@ -64,7 +70,9 @@ Stmt::Stmt(Db& db, std::string_view sql, std::string_view what) : db_(db), what_
   // PERSISTENT: these statements live as long as the store and are reused.
   const int rc = sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()),
                                     SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
-  if (rc != SQLITE_OK) db_.fail(what_);
+  if (rc != SQLITE_OK) {
+    db_.fail(what_);
+  }
 }
 
 Stmt::~Stmt() {
@@ -76,12 +84,18 @@ void Stmt::fail() const {
 }
 
 void Stmt::bind(int index, int64_t value) {
-  if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) fail();
+  if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) {
+    fail();
+  }
 }
 
 void Stmt::bind(int index, double value) {
-  if (std::isnan(value)) return bind_null(index);
-  if (sqlite3_bind_double(stmt_, index, value) != SQLITE_OK) fail();
+  if (std::isnan(value)) {
+    return bind_null(index);
+  }
+  if (sqlite3_bind_double(stmt_, index, value) != SQLITE_OK) {
+    fail();
+  }
 }
 
 void Stmt::bind(int index, std::string_view text) {
@@ -93,13 +107,19 @@ void Stmt::bind(int index, std::string_view text) {
 }
 
 void Stmt::bind_null(int index) {
-  if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) fail();
+  if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) {
+    fail();
+  }
 }
 
 bool Stmt::step() {
   const int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
+  if (rc == SQLITE_ROW) {
+    return true;
+  }
+  if (rc == SQLITE_DONE) {
+    return false;
+  }
   fail();
 }
 
@@ -123,7 +143,9 @@ int64_t Stmt::int_at(int column) const {
 }
 
 double Stmt::double_at(int column) const {
-  if (is_null(column)) return std::numeric_limits<double>::quiet_NaN();
+  if (is_null(column)) {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
   return sqlite3_column_double(stmt_, column);
 }
 
@@ -135,17 +157,23 @@ std::string Stmt::text_at(int column) const {
 }
 
 std::optional<int64_t> Stmt::optional_int_at(int column) const {
-  if (is_null(column)) return std::nullopt;
+  if (is_null(column)) {
+    return std::nullopt;
+  }
   return int_at(column);
 }
 
 std::optional<double> Stmt::optional_double_at(int column) const {
-  if (is_null(column)) return std::nullopt;
+  if (is_null(column)) {
+    return std::nullopt;
+  }
   return double_at(column);
 }
 
 std::optional<std::string> Stmt::optional_text_at(int column) const {
-  if (is_null(column)) return std::nullopt;
+  if (is_null(column)) {
+    return std::nullopt;
+  }
   return text_at(column);
 }
 
@@ -154,7 +182,9 @@ WriteTransaction::WriteTransaction(Db& db) : db_(db) {
 }
 
 WriteTransaction::~WriteTransaction() {
-  if (!open_) return;
+  if (!open_) {
+    return;
+  }
   // Nothing to do if SQLite already rolled back on its own (e.g. SQLITE_FULL).
   if (!sqlite3_get_autocommit(db_.get())) {
     sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);

@@ -18,14 +18,19 @@ namespace lp::test {
 
 ChildProcess::ChildProcess(const std::string& exe, const std::vector<std::string>& args) {
   int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    throw std::runtime_error("pipe2 failed");
+  }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
   std::vector<std::string> argv_storage{exe};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
-  for (auto& a : argv_storage) argv.push_back(a.data());
+  argv.reserve(argv_storage.size() + 1);
+  for (auto& a : argv_storage) {
+    argv.push_back(a.data());
+  }
   argv.push_back(nullptr);
   // posix_spawn rather than fork: the test process has threads.
   const int rc = posix_spawn(&pid_, exe.c_str(), &actions, nullptr, argv.data(), environ);
@@ -43,7 +48,9 @@ ChildProcess::~ChildProcess() {
     kill(pid_, SIGKILL);
     wait(std::chrono::seconds(5));
   }
-  if (stdout_fd_ >= 0) close(stdout_fd_);
+  if (stdout_fd_ >= 0) {
+    close(stdout_fd_);
+  }
 }
 
 std::optional<std::string> ChildProcess::read_line(std::chrono::milliseconds timeout) {
@@ -56,14 +63,22 @@ std::optional<std::string> ChildProcess::read_line(std::chrono::milliseconds tim
     }
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return std::nullopt;
+    if (left.count() <= 0) {
+      return std::nullopt;
+    }
     pollfd pfd{stdout_fd_, POLLIN, 0};
     const int ready = poll(&pfd, 1, static_cast<int>(left.count()));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) return std::nullopt;
+    if (ready < 0 && errno == EINTR) {
+      continue;
+    }
+    if (ready <= 0) {
+      return std::nullopt;
+    }
     char buf[4096];
     const ssize_t n = read(stdout_fd_, buf, sizeof buf);
-    if (n <= 0) return std::nullopt;  // end of file: the child closed stdout
+    if (n <= 0) {
+      return std::nullopt;  // end of file: the child closed stdout
+    }
     pending_.append(buf, static_cast<std::size_t>(n));
   }
 }
@@ -73,7 +88,9 @@ void ChildProcess::send_signal(int signo) const {
 }
 
 std::optional<int> ChildProcess::wait(std::chrono::milliseconds timeout) {
-  if (exit_code_) return exit_code_;
+  if (exit_code_) {
+    return exit_code_;
+  }
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   do {
     int status = 0;
@@ -82,7 +99,9 @@ std::optional<int> ChildProcess::wait(std::chrono::milliseconds timeout) {
       exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
       return exit_code_;
     }
-    if (r < 0 && errno != EINTR) return std::nullopt;
+    if (r < 0 && errno != EINTR) {
+      return std::nullopt;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   } while (std::chrono::steady_clock::now() < deadline);
   return std::nullopt;

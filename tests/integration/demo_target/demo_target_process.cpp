@@ -18,7 +18,9 @@ DemoTarget start_demo_target(const std::vector<std::string>& args) {
   DemoTarget t;
   t.process = std::make_unique<ChildProcess>(demo_target_exe(), all);
   auto line = t.process->read_line(std::chrono::seconds(10));
-  if (!line) throw std::runtime_error("demo target printed no start-up line");
+  if (!line) {
+    throw std::runtime_error("demo target printed no start-up line");
+  }
   t.first_line = *line;
   std::smatch m;
   if (!std::regex_search(t.first_line, m,

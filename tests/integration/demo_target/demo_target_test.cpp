@@ -36,6 +36,7 @@ std::vector<HttpResponse> concurrent_gets(std::uint16_t port, const std::string&
   std::vector<HttpResponse> out(static_cast<std::size_t>(n));
   std::latch ready(n);
   std::vector<std::thread> threads;
+  threads.reserve(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
     threads.emplace_back([&, i] {
       HttpClient client(port);
@@ -44,7 +45,9 @@ std::vector<HttpResponse> concurrent_gets(std::uint16_t port, const std::string&
       out[static_cast<std::size_t>(i)] = client.get(target);
     });
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads) {
+    t.join();
+  }
   return out;
 }
 
@@ -113,7 +116,7 @@ TEST(DemoTarget, RoutesAnswerWithStatusAndJson) {
 TEST(DemoTarget, OversizedBodyGets413) {
   auto t = start_demo_target({});
   HttpClient c(t.port);
-  const auto r = c.post("/api/cart", std::string(100 * 1024, 'x'));
+  const auto r = c.post("/api/cart", std::string(std::size_t{100} * 1024, 'x'));
   EXPECT_EQ(r.status, 413u) << r.error;
   EXPECT_FALSE(r.keep_alive);
 }
@@ -141,7 +144,9 @@ TEST(DemoTarget, RejectsBeyondWorkersPlusQueue) {
       ++ok;
       ok_ms.push_back(ms(r.elapsed));
     }
-    if (r.status == 503) ++rejected;
+    if (r.status == 503) {
+      ++rejected;
+    }
   }
   EXPECT_EQ(ok, 2);
   EXPECT_EQ(rejected, 3);
@@ -162,7 +167,9 @@ int count_failures(const std::vector<std::string>& args, int requests) {
   for (int i = 0; i < requests; ++i) {
     const auto r = c.get("/fail");
     EXPECT_TRUE(r.status == 200 || r.status == 500) << r.status << " " << r.error;
-    if (r.status == 500) ++failures;
+    if (r.status == 500) {
+      ++failures;
+    }
   }
   return failures;
 }
@@ -193,7 +200,9 @@ TEST(DemoTarget, MetricsAreValidPrometheusTextAndCountersMove) {
     EXPECT_EQ(before.types.at(gauge), "gauge") << gauge;
   }
 
-  for (int i = 0; i < 5; ++i) ASSERT_EQ(c.get("/api/items").status, 200u);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_EQ(c.get("/api/items").status, 200u);
+  }
   ASSERT_EQ(c.get("/api/items/999999").status, 404u);
   std::this_thread::sleep_for(20ms);
   const auto after = scrape(c);
@@ -261,11 +270,15 @@ TEST(DemoTarget, AdminConfigChangesBehaviour) {
   r = c.post("/admin/config", R"({"fail_rate": 1, "service_time_ms": 4})");
   ASSERT_EQ(r.status, 200u) << r.body;
   EXPECT_EQ(json::parse(r.body)["capacity_rps"], 500.0);
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(c.get("/fail").status, 500u);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(c.get("/fail").status, 500u);
+  }
   EXPECT_EQ(scrape(c).value("demo_target_capacity_requests_per_second"), 500.0);
 
   ASSERT_EQ(c.post("/admin/config", R"({"fail_rate": 0})").status, 200u);
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(c.get("/fail").status, 200u);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(c.get("/fail").status, 200u);
+  }
 
   EXPECT_EQ(c.post("/admin/config", R"({"fail_rate": 2})").status, 400u);
   EXPECT_EQ(c.post("/admin/config", R"({"colour": "red"})").status, 400u);

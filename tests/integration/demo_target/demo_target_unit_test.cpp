@@ -73,7 +73,9 @@ TEST(DemoTargetCatalogue, FindsPagesAndSearches) {
   EXPECT_TRUE(c.page(Catalogue::kSize / Catalogue::kPageSize).empty());
   const auto found = c.search("QUIET desk", 3);
   ASSERT_EQ(found.size(), 3u);
-  for (const Item* it : found) EXPECT_NE(it->name.find("Quiet Desk"), std::string::npos);
+  for (const Item* it : found) {
+    EXPECT_NE(it->name.find("Quiet Desk"), std::string::npos);
+  }
 }
 
 TEST(DemoTargetRandom, DrawsAreReproducibleAndUniformEnough) {

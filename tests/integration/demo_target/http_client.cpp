@@ -25,7 +25,9 @@ HttpClient::HttpClient(std::uint16_t port, std::chrono::milliseconds timeout)
     : port_(port), timeout_(timeout), stream_(ioc_) {}
 
 bool HttpClient::connect() {
-  if (connected_) return true;
+  if (connected_) {
+    return true;
+  }
   beast::error_code result;
   stream_.expires_after(timeout_);
   stream_.async_connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port_),
@@ -52,7 +54,9 @@ HttpResponse HttpClient::request(http::verb method, const std::string& target,
   }
   http::request<http::string_body> req{method, target, 11};
   req.set(http::field::host, "127.0.0.1");
-  if (method == http::verb::post) req.set(http::field::content_type, "application/json");
+  if (method == http::verb::post) {
+    req.set(http::field::content_type, "application/json");
+  }
   req.body() = body;
   req.prepare_payload();
 
@@ -78,7 +82,9 @@ HttpResponse HttpClient::request(http::verb method, const std::string& target,
   out.content_type = std::string(res[http::field::content_type]);
   out.allow = std::string(res[http::field::allow]);
   out.keep_alive = res.keep_alive();
-  if (!out.keep_alive) close();
+  if (!out.keep_alive) {
+    close();
+  }
   return out;
 }
 

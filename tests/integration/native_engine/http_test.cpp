@@ -13,9 +13,9 @@ namespace {
 
 TEST(NativeEngineHttp, ClassifiesResponsesAndCountsBytes) {
   TestServer server;
-  Engine engine(config_for(server.url(), {get("/"), get("/status/302"), get("/status/404"),
-                                          get("/status/500"), get("/status/204"),
-                                          get("/chunked")}));
+  Engine engine(
+      config_for(server.url(), {get("/"), get("/status/302"), get("/status/404"),
+                                get("/status/500"), get("/status/204"), get("/chunked")}));
   engine.set_rate(300);
   engine.start();
   std::vector<lp_sample> samples;
@@ -25,9 +25,8 @@ TEST(NativeEngineHttp, ClassifiesResponsesAndCountsBytes) {
   ASSERT_GT(samples.size(), 100u);
 
   const int statuses[] = {200, 302, 404, 500, 204, 200};
-  const lp_outcome outcomes[] = {LP_OUTCOME_OK,         LP_OUTCOME_OK,
-                                 LP_OUTCOME_HTTP_ERROR, LP_OUTCOME_HTTP_ERROR,
-                                 LP_OUTCOME_OK,         LP_OUTCOME_OK};
+  const lp_outcome outcomes[] = {LP_OUTCOME_OK,         LP_OUTCOME_OK, LP_OUTCOME_HTTP_ERROR,
+                                 LP_OUTCOME_HTTP_ERROR, LP_OUTCOME_OK, LP_OUTCOME_OK};
   // "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
   const uint64_t plain_ok_bytes = 17 + 19 + 2 + 2;
   for (const auto& s : samples) {
@@ -114,8 +113,8 @@ TEST(NativeEngineHttp, RefusedConnectionIsConnectError) {
 
 TEST(NativeEngineHttp, RefusedConnectionInClosedModelBacksOff) {
   const uint16_t port = closed_port();
-  Engine engine(config_for("http://127.0.0.1:" + std::to_string(port), {get("/")},
-                           LoadModel::kClosed));
+  Engine engine(
+      config_for("http://127.0.0.1:" + std::to_string(port), {get("/")}, LoadModel::kClosed));
   engine.set_concurrency(2);
   engine.start();
   std::vector<lp_sample> samples;
@@ -177,6 +176,28 @@ TEST(NativeEngineHttp, HookSubstitutesPerRequest) {
   EXPECT_EQ(unique.size(), bodies.size());
   EXPECT_TRUE(unique.count("id=0"));
   for (const auto& s : samples) EXPECT_EQ(s.outcome, LP_OUTCOME_OK);
+}
+
+TEST(NativeEngineHttp, LargeBodiesBothWays) {
+  TestServer server;
+  RequestTemplate post;
+  post.method = "POST";
+  post.target = "/echo";
+  post.body = std::string(256 * 1024, 'x');  // more than one socket write and read
+  Engine engine(config_for(server.url(), {post}, LoadModel::kClosed));
+  engine.set_concurrency(2);
+  engine.start();
+  std::vector<lp_sample> samples;
+  run_for(engine, 300ms, samples);
+  engine.stop(1s);
+  engine.drain(samples);
+  ASSERT_GT(samples.size(), 4u);
+  for (const auto& s : samples) {
+    EXPECT_EQ(s.outcome, LP_OUTCOME_OK);
+    EXPECT_GT(s.bytes_received, 256u * 1024u);
+  }
+  for (const auto& body : server.bodies()) EXPECT_EQ(body.size(), 256u * 1024u);
+  EXPECT_EQ(server.connections(), 2u);
 }
 
 TEST(NativeEngineHttp, HookFailureIsOtherError) {

@@ -22,9 +22,8 @@ TEST(NativeEngineOpen, SendsAtTheOfferedRate) {
   engine.drain(samples);
 
   // Requests that actually left in a 2 s window well inside the run.
-  const auto sent = count_if(samples, [&](const lp_sample& s) {
-    return started_in(s, t0 + 250 * kMs, t0 + 2250 * kMs);
-  });
+  const auto sent = count_if(
+      samples, [&](const lp_sample& s) { return started_in(s, t0 + 250 * kMs, t0 + 2250 * kMs); });
   EXPECT_NEAR(static_cast<double>(sent), 600.0, 18.0);  // within 3%
   EXPECT_EQ(count_if(samples, [](auto& s) { return s.outcome != LP_OUTCOME_OK; }), 0u);
   // They left on time: the schedule is kept, not merely averaged.
@@ -49,9 +48,8 @@ TEST(NativeEngineOpen, TwoIoThreadsShareTheRate) {
   run_for(engine, 1500ms, samples);
   engine.stop(1s);
   engine.drain(samples);
-  const auto sent = count_if(samples, [&](const lp_sample& s) {
-    return started_in(s, t0 + 250 * kMs, t0 + 1250 * kMs);
-  });
+  const auto sent = count_if(
+      samples, [&](const lp_sample& s) { return started_in(s, t0 + 250 * kMs, t0 + 1250 * kMs); });
   EXPECT_NEAR(static_cast<double>(sent), 400.0, 12.0);
   EXPECT_EQ(server.requests(), samples.size());
 }

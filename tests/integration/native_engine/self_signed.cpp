@@ -26,8 +26,7 @@ void add_ext(X509* cert, int nid, const char* value) {
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
-  Owned<X509_EXTENSION, X509_EXTENSION_free> ext(
-      X509V3_EXT_conf_nid(nullptr, &ctx, nid, value));
+  Owned<X509_EXTENSION, X509_EXTENSION_free> ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value));
   check(ext != nullptr && X509_add_ext(cert, ext.get(), -1) == 1, "extension");
 }
 
@@ -65,8 +64,8 @@ SelfSigned make_self_signed() {
   check(PEM_write_bio_X509(cert_bio.get(), cert.get()) == 1, "cert PEM");
   out.cert_pem = bio_string(cert_bio.get());
   Owned<BIO, BIO_free_all> key_bio(BIO_new(BIO_s_mem()));
-  check(PEM_write_bio_PrivateKey(key_bio.get(), key.get(), nullptr, nullptr, 0, nullptr,
-                                 nullptr) == 1,
+  check(PEM_write_bio_PrivateKey(key_bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) ==
+            1,
         "key PEM");
   out.key_pem = bio_string(key_bio.get());
   return out;

@@ -1,12 +1,18 @@
 #include "test_server.hpp"
 
-#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange
-
 #include <atomic>
-#include <boost/asio.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+// Not <boost/asio.hpp>: in Boost 1.74 it pulls awaitable.hpp, which misses
+// an #include <utility> that GCC 12 no longer provides transitively.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
 #include <charconv>
 #include <map>
 #include <mutex>
@@ -230,11 +236,13 @@ TestServer::~TestServer() {
   impl_->thread.join();
 }
 
-uint16_t TestServer::port() const { return impl_->acceptor.local_endpoint().port(); }
+uint16_t TestServer::port() const {
+  return impl_->acceptor.local_endpoint().port();
+}
 
 std::string TestServer::url() const {
-  return std::string(impl_->options.tls ? "https" : "http") + "://127.0.0.1:" +
-         std::to_string(port());
+  return std::string(impl_->options.tls ? "https" : "http") +
+         "://127.0.0.1:" + std::to_string(port());
 }
 
 void TestServer::set_delay(std::chrono::milliseconds delay) {
@@ -249,12 +257,24 @@ int64_t TestServer::stall_for(std::chrono::milliseconds duration) {
   return wall;
 }
 
-uint64_t TestServer::requests() const { return impl_->requests; }
-uint64_t TestServer::connections() const { return impl_->connections; }
-uint64_t TestServer::tls_resumed() const { return impl_->tls_resumed; }
-int64_t TestServer::in_flight() const { return impl_->in_flight; }
-int64_t TestServer::max_in_flight() const { return impl_->max_in_flight; }
-void TestServer::reset_max_in_flight() { impl_->max_in_flight = impl_->in_flight.load(); }
+uint64_t TestServer::requests() const {
+  return impl_->requests;
+}
+uint64_t TestServer::connections() const {
+  return impl_->connections;
+}
+uint64_t TestServer::tls_resumed() const {
+  return impl_->tls_resumed;
+}
+int64_t TestServer::in_flight() const {
+  return impl_->in_flight;
+}
+int64_t TestServer::max_in_flight() const {
+  return impl_->max_in_flight;
+}
+void TestServer::reset_max_in_flight() {
+  impl_->max_in_flight = impl_->in_flight.load();
+}
 
 uint64_t TestServer::hits(const std::string& path) const {
   std::lock_guard lock(impl_->mutex);

@@ -43,8 +43,8 @@ inline void run_for(Engine& engine, std::chrono::nanoseconds duration,
                     std::vector<lp_sample>& out) {
   const auto end = std::chrono::steady_clock::now() + duration;
   while (std::chrono::steady_clock::now() < end) {
-    std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(
-        20ms, end - std::chrono::steady_clock::now()));
+    std::this_thread::sleep_for(
+        std::min<std::chrono::nanoseconds>(20ms, end - std::chrono::steady_clock::now()));
     engine.drain(out);
   }
 }

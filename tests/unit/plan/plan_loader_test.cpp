@@ -210,16 +210,22 @@ TEST(PlanLoader, VectorsFallBackToTheRepository) {
   std::filesystem::create_directories(dir / "plans");
   { std::ofstream(dir / "repo/vectors/x.json") << R"({"vector_id": "x"})"; }
   { std::ofstream(dir / "repo/vectors/broken.json") << "not json"; }
+  {
+    std::ofstream(dir / "repo/vectors/pair.json") << R"([{"vector_id": "y"}, {"vector_id": "z"}])";
+  }
+  { std::ofstream(dir / "repo/vectors/vector.schema.json") << R"({"type": "object"})"; }
   ctx.repo_dir = dir / "repo";
   ctx.base_dir = dir / "plans";
   const PlanLoadResult r = load_plan_from_string(
       "name: s\nduration: 1m\ntarget: {base_url: http://127.0.0.1:1}\n"
-      "tools: [{tool: native, vectors: [x]}]\nload: {max_rate: 1}\n",
+      "tools: [{tool: native, vectors: [x, z]}]\nload: {max_rate: 1}\n",
       "inline.yaml", ctx);
   ASSERT_TRUE(r.ok()) << r.format_errors();
   EXPECT_EQ(r.plan->vector_dir, dir / "repo/vectors");
+  EXPECT_EQ(r.plan->vector_files.at("z"), dir / "repo/vectors/pair.json");
   ASSERT_EQ(r.warnings.size(), 1u);
-  EXPECT_EQ(r.warnings[0].message, "vector file broken.json is not a JSON object");
+  EXPECT_EQ(r.warnings[0].message,
+            "vector file broken.json is not a JSON object or array of objects");
   std::filesystem::remove_all(dir);
 }
 
@@ -283,6 +289,7 @@ TEST(PlanLoader, QuickstartSampleLoads) {
   EXPECT_EQ(r.plan->tools.at(0).tool, "native");
   EXPECT_EQ(r.plan->profile->vector_sequence, (std::vector<std::string>{"warmup", "peak"}));
   EXPECT_EQ(r.plan->criteria.size(), 3u);
+  EXPECT_TRUE(r.warnings.empty()) << r.warnings.front().format();
 }
 
 TEST(PlanLoader, YamlToJsonTypesLikeYaml12) {

@@ -71,7 +71,9 @@ TEST(StoreConcurrency, ReaderThreadDuringWritesSeesOnlyWholeTicks) {
     newer.first_tick = last_seen;
     const auto rows = reader.ticks(newer);
     std::map<int64_t, int> per_tick;
-    for (const auto& row : rows) ++per_tick[row.tick];
+    for (const auto& row : rows) {
+      ++per_tick[row.tick];
+    }
     for (const auto& [tick, count] : per_tick) {
       ASSERT_EQ(count, kTypes) << "tick " << tick << " seen in part";
     }
@@ -84,7 +86,9 @@ TEST(StoreConcurrency, ReaderThreadDuringWritesSeesOnlyWholeTicks) {
     ++polls;
   }
   writing.join();
-  if (writer_error) std::rethrow_exception(writer_error);
+  if (writer_error) {
+    std::rethrow_exception(writer_error);
+  }
   EXPECT_EQ(last_seen, kTicks);
   EXPECT_EQ(reader.tick_count(), kTicks);
   EXPECT_GT(polls, 1);
@@ -111,7 +115,9 @@ TEST(StoreConcurrency, OpenReadSnapshotDoesNotBlockTheWriter) {
   EXPECT_EQ(count_ticks(), 1);
 
   const auto started = std::chrono::steady_clock::now();
-  for (int64_t tick = 1; tick < 20; ++tick) writer.append_tick(batch_for(tick));
+  for (int64_t tick = 1; tick < 20; ++tick) {
+    writer.append_tick(batch_for(tick));
+  }
   // Far below the 5 s busy timeout: the writer never waited on the reader.
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
 

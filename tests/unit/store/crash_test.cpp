@@ -71,8 +71,12 @@ void PrintTo(Death death, std::ostream* out) {
                                          Death death) {
   try {
     auto store = RunStore::create(runs_dir, sample_spec());
-    for (int64_t tick = 0; tick < ticks; ++tick) store.append_tick(batch_for(tick));
-    if (death == Death::kSigkill) raise(SIGKILL);
+    for (int64_t tick = 0; tick < ticks; ++tick) {
+      store.append_tick(batch_for(tick));
+    }
+    if (death == Death::kSigkill) {
+      raise(SIGKILL);
+    }
     _exit(0);  // no destructors: the store is never closed
   } catch (...) {
     _exit(3);
@@ -86,7 +90,9 @@ TEST_P(StoreCrash, ChildDiesAfterNTicksAndAllNAreThere) {
   constexpr int64_t kTicks = 25;
   const pid_t pid = fork();
   ASSERT_NE(pid, -1);
-  if (pid == 0) child_writes_then_dies(tmp.path(), kTicks, GetParam());
+  if (pid == 0) {
+    child_writes_then_dies(tmp.path(), kTicks, GetParam());
+  }
 
   int status = 0;
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
@@ -133,7 +139,9 @@ TEST(StoreCrashMidWrite, KillNineWhileWritingKeepsWholeTicks) {
       auto store = RunStore::create(tmp.path(), sample_spec());
       for (int64_t tick = 0;; ++tick) {
         store.append_tick(batch_for(tick));
-        if (write(reports[1], &tick, sizeof tick) != sizeof tick) _exit(4);
+        if (write(reports[1], &tick, sizeof tick) != sizeof tick) {
+          _exit(4);
+        }
       }
     } catch (...) {
       _exit(3);
@@ -148,7 +156,9 @@ TEST(StoreCrashMidWrite, KillNineWhileWritingKeepsWholeTicks) {
   }
   ASSERT_EQ(committed, 40) << "the child stopped early";
   kill(pid, SIGKILL);
-  while (read(reports[0], &tick, sizeof tick) == sizeof tick) committed = tick + 1;
+  while (read(reports[0], &tick, sizeof tick) == sizeof tick) {
+    committed = tick + 1;
+  }
   close(reports[0]);
   int status = 0;
   ASSERT_EQ(waitpid(pid, &status, 0), pid);

@@ -53,7 +53,9 @@ TEST(StoreRunId, RunsCreatedInTheSameSecondGetDistinctIdsAndDirectories) {
   RunSpec spec = store_test::sample_spec();
   std::set<std::string> ids;
   constexpr int kRuns = 60;
-  for (int i = 0; i < kRuns; ++i) ids.insert(RunStore::create(tmp.path(), spec).run_id());
+  for (int i = 0; i < kRuns; ++i) {
+    ids.insert(RunStore::create(tmp.path(), spec).run_id());
+  }
   EXPECT_EQ(ids.size(), static_cast<size_t>(kRuns));
   EXPECT_EQ(RunStore::list_runs(tmp.path()).size(), static_cast<size_t>(kRuns));
 }

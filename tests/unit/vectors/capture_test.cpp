@@ -8,17 +8,14 @@ namespace lp::vectors {
 namespace {
 
 LoadVector shop() {
-  return testing::vector_of(R"([
+  return testing::vector_of(R"json([
       {"name": "add", "method": "POST", "path": "/cart", "frequency": 50, "payload_template": "{}",
        "capture": {"cart_id": {"json": "/id"}, "token": {"regex": "token=([a-z0-9]+)"},
                    "loc": {"header": "Location"}, "digits": {"regex": "[0-9]{3}"},
-                   "nested": {"json": "/nested"}, "body": {
-  "json" : ""
-}
-}
-},
-      {"name": "use", "method": "GET", "path": "/use/${capture.cart_id}?t=${capture.token}&l=${capture.loc}",
-       "frequency": 50}])");
+                   "nested": {"json": "/nested"}, "body": {"json": ""}}},
+      {"name": "use", "method": "GET",
+       "path": "/use/${capture.cart_id}?t=${capture.token}&l=${capture.loc}", "frequency": 50}
+  ])json");
 }
 
 constexpr std::string_view kBody =

@@ -42,7 +42,7 @@ TEST_P(InvalidFixture, GivesExactlyTheExpectedErrors) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Rules, InvalidFixture, ::testing::ValuesIn(fixture_names()),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& param_info) { return param_info.param; });
 
 TEST(ParseErrors, EveryFixtureHasItsExpectedErrors) {
   for (const auto& name : fixture_names()) {

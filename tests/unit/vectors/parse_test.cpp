@@ -84,7 +84,7 @@ TEST(Parse, SchemaIsTheShippedFile) {
   std::ostringstream text;
   text << in.rdbuf();
   EXPECT_EQ(load_vector_schema(), text.str());
-  EXPECT_NO_THROW((void)nlohmann::json::parse(load_vector_schema()));
+  EXPECT_TRUE(nlohmann::json::accept(load_vector_schema()));
 }
 
 TEST(ShippedVectors, AllValidate) {
@@ -112,7 +112,7 @@ TEST(ShippedVectors, RenderToValidRequests) {
       EXPECT_EQ(out.target.find(' '), std::string::npos) << v.id << " " << out.target;
       EXPECT_EQ(out.target.substr(0, 1), "/");
       if (runtime.request_type(t).content_type == "application/json") {
-        EXPECT_NO_THROW((void)nlohmann::json::parse(out.body)) << v.id << ": " << out.body;
+        EXPECT_TRUE(nlohmann::json::accept(out.body)) << v.id << ": " << out.body;
       }
     }
   }

@@ -35,10 +35,10 @@ TEST(VectorsCommand, ListsIdNameTypesDurationFile) {
   const Outcome r = run({"list", {}, "valid", false});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out,
-            "ID     NAME   TYPES  DURATION        FILE\n"
+            "ID     NAME   TYPES  DURATION         FILE\n"
             "alpha  Alpha      2  10s (ramp 2.5s)  valid/one.json\n"
-            "beta   Beta       3  2s              valid/many.json\n"
-            "gamma  Gamma      1  1s              valid/many.json\n");
+            "beta   Beta       3  2s               valid/many.json\n"
+            "gamma  Gamma      1  1s               valid/many.json\n");
   EXPECT_EQ(r.err, "");
 }
 

@@ -97,14 +97,12 @@ void Connection::connect() {
       return;
     }
     asio::async_connect(tls_->next_layer(), shared_.endpoints,
-                        [this, gen = gen_, keep = tls_](const error_code& ec, const tcp::endpoint&) {
-                          on_connected(gen, ec);
-                        });
+                        [this, gen = gen_, keep = tls_](
+                            const error_code& ec, const tcp::endpoint&) { on_connected(gen, ec); });
   } else {
-    asio::async_connect(socket_, shared_.endpoints,
-                        [this, gen = gen_](const error_code& ec, const tcp::endpoint&) {
-                          on_connected(gen, ec);
-                        });
+    asio::async_connect(
+        socket_, shared_.endpoints,
+        [this, gen = gen_](const error_code& ec, const tcp::endpoint&) { on_connected(gen, ec); });
   }
 }
 
@@ -186,9 +184,12 @@ void Connection::write() {
     return;
   }
   if (n < out_.size()) {
+    write_pending_ = true;
     asio::async_write(socket_, asio::buffer(out_.data() + n, out_.size() - n),
                       [this, gen = gen_](const error_code& wec, std::size_t) {
-                        if (gen == gen_ && wec) on_io_error(wec);
+                        if (gen != gen_) return;
+                        write_pending_ = false;
+                        if (wec) on_io_error(wec);
                       });
   }
 }
@@ -214,8 +215,8 @@ void Connection::on_readable(uint64_t gen, const error_code& ec) {
   // is complete. A long body yields to the loop now and then.
   for (int round = 0; round < 64; ++round) {
     error_code rec;
-    const std::size_t n = socket_.read_some(
-        asio::buffer(rbuf_.get() + rend_, kBufferSize - rend_), rec);
+    const std::size_t n =
+        socket_.read_some(asio::buffer(rbuf_.get() + rend_, kBufferSize - rend_), rec);
     if (would_block(rec)) {
       arm_read();
       return;
@@ -347,7 +348,9 @@ bool Connection::retry_on_fresh_connection() {
 
 void Connection::complete() {
   const int status = parser_->status();
-  const bool keep_alive = parser_->keep_alive();
+  // A server may answer (e.g. 413) before it has read the whole body; the
+  // unwritten rest would be taken for the next request, so start afresh.
+  const bool keep_alive = parser_->keep_alive() && !write_pending_;
   const uint64_t bytes = resp_bytes_;
   state_ = State::kIdle;
   rbeg_ = rend_ = 0;  // no pipelining: anything after the response is stray
@@ -399,6 +402,7 @@ void Connection::close_socket() {
     socket_.close(ignored);
   }
   state_ = State::kClosed;
+  write_pending_ = false;
   uses_ = 0;
   rbeg_ = rend_ = 0;
 }

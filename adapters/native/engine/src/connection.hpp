@@ -80,14 +80,15 @@ class Connection {
   boost::asio::io_context& io_;
   const uint32_t slot_;
 
-  tcp::socket socket_;               // http://
-  std::shared_ptr<TlsStream> tls_;   // https://; handlers hold a reference while pending
+  tcp::socket socket_;              // http://
+  std::shared_ptr<TlsStream> tls_;  // https://; handlers hold a reference while pending
   State state_ = State::kClosed;
-  uint64_t gen_ = 0;  // bumped on every close, so handlers of an old socket drop out
+  uint64_t gen_ = 0;   // bumped on every close, so handlers of an old socket drop out
   uint32_t uses_ = 0;  // requests written on this TCP connection
 
   bool in_request_ = false;
   bool retried_ = false;
+  bool write_pending_ = false;  // the rest of a large request is still being written
   bool head_ = false;
   uint32_t type_ = 0;
   int64_t intended_ns_ = 0;

@@ -22,7 +22,9 @@ namespace lp::native {
 namespace asio = boost::asio;
 namespace {
 
-[[noreturn]] void bad(const std::string& what) { throw std::invalid_argument(what); }
+[[noreturn]] void bad(const std::string& what) {
+  throw std::invalid_argument(what);
+}
 
 bool is_token(std::string_view s) {
   if (s.empty()) return false;
@@ -129,9 +131,13 @@ Engine::~Engine() {
   if (running()) stop(std::chrono::nanoseconds(0));
 }
 
-const EngineConfig& Engine::config() const { return impl_->shared.config; }
+const EngineConfig& Engine::config() const {
+  return impl_->shared.config;
+}
 
-std::size_t Engine::request_type_count() const { return impl_->shared.config.requests.size(); }
+std::size_t Engine::request_type_count() const {
+  return impl_->shared.config.requests.size();
+}
 
 void Engine::start() {
   std::lock_guard lock(impl_->control);
@@ -153,9 +159,9 @@ void Engine::start() {
   if (seed == 0) seed = (uint64_t{std::random_device{}()} << 32) | std::random_device{}();
   for (int i = 0; i < threads; ++i) {
     const int pool = c.connections / threads + (i < c.connections % threads ? 1 : 0);
-    impl_->workers.push_back(std::make_unique<Worker>(
-        s, static_cast<uint32_t>(i), static_cast<uint32_t>(threads), pool,
-        seed + 0x9E3779B97F4A7C15ull * static_cast<uint64_t>(i + 1)));
+    impl_->workers.push_back(
+        std::make_unique<Worker>(s, static_cast<uint32_t>(i), static_cast<uint32_t>(threads), pool,
+                                 seed + 0x9E3779B97F4A7C15ull * static_cast<uint64_t>(i + 1)));
   }
   for (auto& wp : impl_->workers) {
     Worker* w = wp.get();
@@ -257,7 +263,9 @@ EngineStats Engine::stats() const {
   return out;
 }
 
-bool Engine::running() const { return impl_->running.load(); }
+bool Engine::running() const {
+  return impl_->running.load();
+}
 
 std::string Engine::error() const {
   if (!impl_->ready.load(std::memory_order_acquire)) return {};

@@ -14,7 +14,9 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-bool has_crlf(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+bool has_crlf(std::string_view s) {
+  return s.find_first_of("\r\n") != std::string_view::npos;
+}
 
 // A body-carrying method sends Content-Length even when empty, as servers
 // may otherwise wait for one.

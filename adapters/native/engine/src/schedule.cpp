@@ -34,7 +34,8 @@ void ArrivalSchedule::advance(Rng& rng) {
     next_ns_ += static_cast<int64_t>(std::llround(gap_ns_ * rng.exponential()));
   } else {
     ++count_;
-    next_ns_ = anchor_ns_ + static_cast<int64_t>(std::llround(gap_ns_ * static_cast<double>(count_)));
+    next_ns_ =
+        anchor_ns_ + static_cast<int64_t>(std::llround(gap_ns_ * static_cast<double>(count_)));
   }
 }
 

@@ -25,7 +25,7 @@ class ArrivalSchedule {
 
  private:
   Arrivals arrivals_;
-  double gap_ns_ = 0;     // mean gap; 0 when paused
+  double gap_ns_ = 0;      // mean gap; 0 when paused
   int64_t anchor_ns_ = 0;  // uniform: next = anchor + round(n * gap), no drift
   int64_t count_ = 0;
   int64_t next_ns_ = 0;

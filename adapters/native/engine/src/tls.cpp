@@ -25,8 +25,8 @@ std::unique_ptr<boost::asio::ssl::context> make_tls_context(bool verify,
     ctx->load_verify_file(ca_file, ec);
   }
   if (ec) {
-    throw std::runtime_error("TLS trust store " + (ca_file.empty() ? "(system)" : ca_file) +
-                             ": " + ec.message());
+    throw std::runtime_error("TLS trust store " + (ca_file.empty() ? "(system)" : ca_file) + ": " +
+                             ec.message());
   }
   return ctx;
 }
@@ -40,7 +40,9 @@ bool prepare_tls_peer(SSL* ssl, const BaseUrl& url, bool verify) {
   return SSL_set1_host(ssl, url.host.c_str()) == 1;
 }
 
-void close_quietly(SSL* ssl) { SSL_set_shutdown(ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN); }
+void close_quietly(SSL* ssl) {
+  SSL_set_shutdown(ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+}
 
 TlsSessionCache::~TlsSessionCache() {
   if (session_) SSL_SESSION_free(session_);

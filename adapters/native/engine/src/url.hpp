@@ -9,7 +9,7 @@ namespace lp::native {
 
 struct BaseUrl {
   bool tls = false;
-  std::string host;         // without IPv6 brackets
+  std::string host;  // without IPv6 brackets
   uint16_t port = 0;
   std::string path;         // "" or "/prefix" without a trailing slash
   std::string host_header;  // host[:port] as the Host header wants it

@@ -9,7 +9,7 @@ namespace lp::native {
 namespace asio = boost::asio;
 namespace {
 
-constexpr int kMaxBurst = 4096;  // arrivals handed out per timer wake before yielding
+constexpr int kMaxBurst = 4096;           // arrivals handed out per timer wake before yielding
 constexpr int64_t kSweepNs = 10'000'000;  // deadline check period
 
 std::size_t share(std::size_t total, uint32_t index, uint32_t count) {
@@ -18,8 +18,7 @@ std::size_t share(std::size_t total, uint32_t index, uint32_t count) {
 
 }  // namespace
 
-Worker::Worker(const EngineShared& shared, uint32_t index, uint32_t count, int pool,
-               uint64_t seed)
+Worker::Worker(const EngineShared& shared, uint32_t index, uint32_t count, int pool, uint64_t seed)
     : shared_(shared),
       index_(index),
       count_(count),
@@ -38,7 +37,9 @@ Worker::Worker(const EngineShared& shared, uint32_t index, uint32_t count, int p
   for (auto it = pool_.rbegin(); it != pool_.rend(); ++it) free_.push_back(it->get());
 }
 
-Worker::~Worker() { join(); }
+Worker::~Worker() {
+  join();
+}
 
 void Worker::launch() {
   asio::post(io_, [this] { start_loop(); });
@@ -128,8 +129,7 @@ void Worker::dispatch(int64_t intended_ns) {
   }
 }
 
-void Worker::send_on(Connection& connection, uint32_t type, int64_t intended_ns,
-                     int64_t now_ns) {
+void Worker::send_on(Connection& connection, uint32_t type, int64_t intended_ns, int64_t now_ns) {
   bump(counters_.sent);
   bump(counters_.in_flight);
   connection.send(type, intended_ns, now_ns);
@@ -153,8 +153,7 @@ void Worker::record(const lp_sample& sample) {
   samples_.push(sample);
 }
 
-void Worker::on_result(Connection& connection, lp_outcome outcome, int status,
-                       uint64_t bytes) {
+void Worker::on_result(Connection& connection, lp_outcome outcome, int status, uint64_t bytes) {
   const int64_t end = steady_ns();
   lp_sample s{};
   s.intended_ns = connection.intended_ns() + shared_.wall_offset_ns;
@@ -189,8 +188,8 @@ void Worker::apply_users(int64_t users) {
   user_target_ = users;
   while (static_cast<int64_t>(users_.size()) < users) {
     User u;
-    u.connection = std::make_unique<Connection>(*this, shared_, io_,
-                                                static_cast<uint32_t>(users_.size()));
+    u.connection =
+        std::make_unique<Connection>(*this, shared_, io_, static_cast<uint32_t>(users_.size()));
     u.think = std::make_unique<asio::steady_timer>(io_);
     users_.push_back(std::move(u));
   }
@@ -247,16 +246,17 @@ void Worker::user_next(std::size_t index, lp_outcome outcome, uint32_t type) {
   // counts against latency, as in the open model.
   const int64_t at = now + pause;
   u.think->expires_at(steady_point(at));
-  u.think->async_wait(
-      [this, index, gen = ++u.think_gen, at](const boost::system::error_code& ec) {
-        if (ec || gen != users_[index].think_gen) return;
-        user_send(index, at, steady_ns());
-      });
+  u.think->async_wait([this, index, gen = ++u.think_gen, at](const boost::system::error_code& ec) {
+    if (ec || gen != users_[index].think_gen) return;
+    user_send(index, at, steady_ns());
+  });
 }
 
 // -------------------------------------------------------------------- mix, stop
 
-void Worker::apply_mix(const std::vector<double>& weights) { mix_.set(weights); }
+void Worker::apply_mix(const std::vector<double>& weights) {
+  mix_.set(weights);
+}
 
 void Worker::begin_stop() {
   stopping_ = true;

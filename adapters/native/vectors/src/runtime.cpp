@@ -34,10 +34,10 @@ void RenderContext::forget_vu(uint64_t vu) {
   }
 }
 
-void RenderContext::use_program(const detail::VectorProgram& program) {
-  if (layout_ == &program) return;
-  layout_ = &program;
-  const std::size_t slots = program.capture_names.size();
+void RenderContext::use_program(const std::shared_ptr<const detail::VectorProgram>& program) {
+  if (layout_ == program) return;
+  layout_ = program;
+  const std::size_t slots = program->capture_names.size();
   for (auto& [id, user] : users_) {
     user.values.assign(slots, {});
     user.present.assign(slots, 0);
@@ -76,7 +76,7 @@ const RequestType& VectorRuntime::request_type(std::size_t type) const {
 void VectorRuntime::render(std::size_t type, RenderContext& ctx, RenderedRequest& out) const {
   const detail::VectorProgram& program = *vector_.program;
   const detail::CompiledRequest& request = program.requests.at(type);
-  ctx.use_program(program);
+  ctx.use_program(vector_.program);
   detail::RenderScope scope(seq_, csv_cursor_.get(), program, ctx);
 
   out.method = request.method;
@@ -99,7 +99,7 @@ std::size_t VectorRuntime::apply_captures(std::size_t type, int status,
   const detail::VectorProgram& program = *vector_.program;
   const detail::CompiledRequest& request = program.requests.at(type);
   if (request.captures.empty()) return 0;
-  ctx.use_program(program);
+  ctx.use_program(vector_.program);
   if (status < 200 || status >= 400) {
     ctx.stats_.capture_failures += request.captures.size();
     return 0;

@@ -35,6 +35,7 @@ struct RunSpec {
 };
 
 // The one row of `runs`.
+// NOLINTNEXTLINE(bugprone-exception-escape): nlohmann::json's destructor may allocate.
 struct RunInfo {
   std::string id;
   std::string plan_name;

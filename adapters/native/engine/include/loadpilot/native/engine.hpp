@@ -23,10 +23,10 @@ struct EngineStats {
   uint64_t connects = 0;   // TCP (and TLS) connections established
   uint64_t connect_errors = 0;
   uint64_t timeouts = 0;
-  uint64_t retries = 0;          // resent once on a fresh connection after a stale keep-alive
-  uint64_t dropped_backlog = 0;  // open model: scheduled while the backlog was full
-  uint64_t hook_errors = 0;      // the RequestHook threw; sample is OTHER_ERROR
-  uint64_t samples_lost = 0;     // produced while max_buffered_samples were waiting
+  uint64_t retries = 0;            // resent once on a fresh connection after a stale keep-alive
+  uint64_t dropped_backlog = 0;    // open model: scheduled while the backlog was full
+  uint64_t hook_errors = 0;        // the RequestHook threw; sample is OTHER_ERROR
+  uint64_t samples_lost = 0;       // produced while max_buffered_samples were waiting
   uint64_t cancelled_at_stop = 0;  // scheduled but never sent when stop() came
   uint64_t aborted_at_stop = 0;    // still in flight when the grace ran out
   int64_t in_flight = 0;
@@ -51,8 +51,11 @@ class Engine {
 
   // Callable from any thread, before or during the run; a running engine
   // applies them at once on its I/O threads.
-  void set_rate(double per_s);          // open model; <= 0 pauses arrivals
-  void set_concurrency(int64_t users);  // closed model; clamped to max_concurrency
+  // Open model (the closed model keeps it for status only); <= 0 pauses arrivals.
+  void set_rate(double per_s);
+  // Closed model (the open model keeps it for status only); clamped to
+  // [0, max_concurrency]. Extra users finish the request they have in flight.
+  void set_concurrency(int64_t users);
   // One weight per request type, >= 0, not all zero; else std::invalid_argument.
   void set_mix(std::span<const double> weights);
 

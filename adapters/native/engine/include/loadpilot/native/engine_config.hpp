@@ -35,7 +35,7 @@ struct Header {
 struct RequestTemplate {
   std::string name;  // the request type's label
   std::string method = "GET";
-  std::string target = "/";  // path and query, appended to the base URL's path
+  std::string target = "/";     // path and query, appended to the base URL's path
   std::vector<Header> headers;  // Host is added unless given; Content-Length always computed
   std::string body;
   double weight = 1.0;

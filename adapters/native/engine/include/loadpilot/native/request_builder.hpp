@@ -28,8 +28,7 @@ class RequestBuilder {
 
   // Engine side: start from a template, then write the request bytes.
   void reset(std::size_t type, const RequestTemplate& tmpl);
-  void serialize(std::string_view base_path, std::string_view host_header,
-                 std::string& out) const;
+  void serialize(std::string_view base_path, std::string_view host_header, std::string& out) const;
 
  private:
   std::size_t type_ = 0;

@@ -113,16 +113,17 @@ class RenderContext {
   };
 
   // Captures are indexed by the slots of one program; another vector's
-  // program starts every user's captures afresh.
-  void use_program(const detail::VectorProgram& program);
+  // program starts every user's captures afresh. Holding the program keeps
+  // its address from being reused by another while we compare against it.
+  void use_program(const std::shared_ptr<const detail::VectorProgram>& program);
 
   uint64_t seed_;
   std::unordered_map<uint64_t, VuState> users_;
   VuState* current_ = nullptr;
-  const detail::VectorProgram* layout_ = nullptr;
+  std::shared_ptr<const detail::VectorProgram> layout_;
   std::optional<std::chrono::system_clock::time_point> fixed_time_;
   Stats stats_;
-  // Per-request memo: one CSV row per file and one ${seq} per request.
+  // Per-request memo of each CSV file's row (buffers reused across requests).
   std::vector<int64_t> csv_row_;
   std::vector<int64_t> csv_random_row_;
 };
@@ -131,6 +132,7 @@ class RenderContext {
 // cursors (atomic, shared by every thread), over the vector's compiled program.
 class VectorRuntime {
  public:
+  // std::invalid_argument for a LoadVector the parser did not produce.
   explicit VectorRuntime(const LoadVector& vector);
   ~VectorRuntime();
   VectorRuntime(const VectorRuntime&) = delete;
