@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "loadpilot/native/engine.hpp"
+#include "child.hpp"
 #include "nginx.hpp"
 
 namespace {
@@ -57,15 +58,7 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
-// User + system CPU seconds of this process or of its reaped children.
-double cpu_seconds(int who) {
-  rusage u{};
-  getrusage(who, &u);
-  const auto sec = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
-  };
-  return sec(u.ru_utime) + sec(u.ru_stime);
-}
+using lp::bench::cpu_seconds;
 
 // Client CPU per request tells the clients apart even when the shared cores
 // make throughput noisy.

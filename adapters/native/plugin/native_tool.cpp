@@ -7,6 +7,7 @@
 #include <loadpilot/vectors/render.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -106,14 +107,28 @@ class NativeTool {
         t.headers.push_back({k, v.get<std::string>()});
       }
       cfg_.requests.push_back(std::move(t));
-      routes_.push_back({nullptr, 0});
+      routes_.push_back({nullptr, 0, false});
       content_types_.emplace_back();
     }
     if (cfg_.requests.empty()) {
       throw ConfigError("nothing to send: give the tool Load Vectors (vectors: [...]) or requests");
     }
-    if (std::any_of(routes_.begin(), routes_.end(), [](const Route& r) { return r.runtime; })) {
-      cfg_.on_request = [this](std::size_t type, native::RequestBuilder& b) { render(type, b); };
+    if (std::any_of(routes_.begin(), routes_.end(), [](const Route& r) { return r.dynamic; })) {
+      cfg_.on_request = [this](std::size_t type, std::uint64_t vu, native::RequestBuilder& b) {
+        render(type, vu, b);
+      };
+    }
+    bool any_capture = false;
+    for (const Route& r : routes_) {
+      const bool captures = r.runtime && r.runtime->has_captures(r.index);
+      cfg_.response_types.push_back(captures ? 1 : 0);
+      any_capture = any_capture || captures;
+    }
+    if (any_capture) {
+      cfg_.on_response = [this](std::size_t type, std::uint64_t vu,
+                                const native::ResponseView& response) { capture(type, vu, response); };
+    } else {
+      cfg_.response_types.clear();
     }
     engine_ = std::make_unique<native::Engine>(cfg_);  // checks the config
   }
@@ -144,12 +159,39 @@ class NativeTool {
     return st;
   }
 
-  void stop(std::int64_t grace_ns) { engine_->stop(std::chrono::nanoseconds(grace_ns)); }
+  void stop(std::int64_t grace_ns) {
+    engine_->stop(std::chrono::nanoseconds(grace_ns));
+    // The I/O threads are joined: their render contexts can be read now.
+    vec::RenderContext::Stats total;
+    for (const auto& ctx : contexts_) {
+      total.captured += ctx->stats().captured;
+      total.capture_failures += ctx->stats().capture_failures;
+      total.capture_misses += ctx->stats().capture_misses;
+    }
+    if (total.capture_failures + total.capture_misses > 0) {
+      host_.log(LP_LOG_WARN, "captures: " + std::to_string(total.captured) + " values stored, " +
+                                 std::to_string(total.capture_failures) +
+                                 " responses without the value, " +
+                                 std::to_string(total.capture_misses) +
+                                 " requests rendered before their user had captured it");
+    } else if (total.captured > 0) {
+      host_.log(LP_LOG_INFO, "captures: " + std::to_string(total.captured) + " values stored");
+    }
+  }
 
  private:
   struct Route {
-    std::shared_ptr<vec::VectorRuntime> runtime;  // null: sent as the template is
+    std::shared_ptr<vec::VectorRuntime> runtime;  // null: a plain request
     std::size_t index;                            // request type within its vector
+    bool dynamic;                                 // rendered per request (has variables)
+  };
+
+  // Each I/O thread's render context: every virtual user's random stream and
+  // captured values live in the thread that serves that user's connection.
+  struct Local {
+    vec::RenderContext* ctx = nullptr;
+    vec::RenderedRequest out;
+    std::vector<vec::HeaderView> headers;
   };
 
   static std::chrono::nanoseconds to_ns(double ms) {
@@ -175,34 +217,48 @@ class NativeTool {
       const bool dynamic = !rt.is_static;
       if (dynamic) t.headers.clear();  // rendered per request instead
       cfg_.requests.push_back(std::move(t));
-      routes_.push_back({dynamic ? runtime : nullptr, i});
+      routes_.push_back({runtime, i, dynamic});
       content_types_.push_back(rt.payload_template ? rt.content_type : std::string());
     }
   }
 
-  // Fills a request's variables; one render context per I/O thread.
-  void render(std::size_t type, native::RequestBuilder& b) {
-    const Route& route = routes_[type];
-    if (!route.runtime) return;
-    struct Local {
-      std::unique_ptr<vec::RenderContext> ctx;
-      vec::RenderedRequest out;
-    };
-    thread_local std::unordered_map<const void*, Local> locals;
-    Local& local = locals[this];
-    if (!local.ctx) {
+  Local& local() {
+    // Keyed by instance number, not address: a later tool may reuse an address.
+    thread_local std::unordered_map<std::uint64_t, Local> locals;
+    Local& l = locals[instance_];
+    if (l.ctx == nullptr) {
       std::lock_guard lock(mutex_);
-      local.ctx = std::make_unique<vec::RenderContext>(cfg_.seed + next_context_++);
+      contexts_.push_back(std::make_unique<vec::RenderContext>(cfg_.seed + next_context_++));
+      l.ctx = contexts_.back().get();
     }
-    route.runtime->render(route.index, *local.ctx, local.out);
-    b.set_method(local.out.method);
-    b.set_target(local.out.target);
-    b.set_body(local.out.body);
-    for (std::size_t i = 0; i < local.out.header_count(); ++i) {
-      const auto h = local.out.header(i);
+    return l;
+  }
+
+  // Fills a request's variables for the user `vu`.
+  void render(std::size_t type, std::uint64_t vu, native::RequestBuilder& b) {
+    const Route& route = routes_[type];
+    if (!route.dynamic) return;
+    Local& l = local();
+    l.ctx->set_vu(vu);
+    route.runtime->render(route.index, *l.ctx, l.out);
+    b.set_method(l.out.method);
+    b.set_target(l.out.target);
+    b.set_body(l.out.body);
+    for (std::size_t i = 0; i < l.out.header_count(); ++i) {
+      const auto h = l.out.header(i);
       b.add_header(h.name, h.value);
     }
     if (!content_types_[type].empty()) b.add_header("Content-Type", content_types_[type]);
+  }
+
+  // Stores what the type's capture rules find, for the same user.
+  void capture(std::size_t type, std::uint64_t vu, const native::ResponseView& response) {
+    const Route& route = routes_[type];
+    Local& l = local();
+    l.headers.clear();
+    for (const auto& f : response.headers) l.headers.push_back({f.name, f.value});
+    l.ctx->set_vu(vu);
+    route.runtime->apply_captures(route.index, response.status, l.headers, response.body, *l.ctx);
   }
 
   void apply(const lp_tool_target& t) {
@@ -225,7 +281,10 @@ class NativeTool {
   std::vector<Route> routes_;
   std::vector<std::string> content_types_;
   std::unique_ptr<native::Engine> engine_;
-  std::mutex mutex_;
+  std::mutex mutex_;  // guards contexts_ while I/O threads create theirs
+  std::vector<std::unique_ptr<vec::RenderContext>> contexts_;
+  inline static std::atomic<std::uint64_t> instances_{0};
+  const std::uint64_t instance_ = ++instances_;
   std::uint64_t next_context_ = 1;
 };
 

@@ -1,5 +1,6 @@
 // The run itself: name, timing, target, tools, load, profile, chaos, store, criteria.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -142,7 +143,7 @@ void PlanBuilder::read_target(const Node& n) {
   if (const Node* v = d.get("start"))
     demo.start = read_.boolean(*v, d.child("start")).value_or(true);
   if (const Node* v = d.get("port")) {
-    demo.port = static_cast<int>(read_.integer(*v, d.child("port"), 1, 65535).value_or(demo.port));
+    demo.port = static_cast<int>(read_.integer(*v, d.child("port"), 0, 65535).value_or(demo.port));
   }
   if (const Node* v = d.get("workers")) {
     demo.workers =
@@ -204,21 +205,22 @@ const VectorIndex* PlanBuilder::vector_index(const Node& first_reference, const 
   return &*vectors_;
 }
 
-void PlanBuilder::check_vector(const Node& n, const std::string& path) {
+bool PlanBuilder::check_vector(const Node& n, const std::string& path) {
   auto id = read_.string(n, path);
-  if (!id) return;
+  if (!id) return false;
   const VectorIndex* index = vector_index(n, path);
-  if (index == nullptr) return;
+  if (index == nullptr) return false;
   auto it = index->files.find(*id);
   if (it != index->files.end()) {
     plan_.vector_files[*id] = it->second;
-    return;
+    return true;
   }
   const std::vector<std::string> ids = index->ids();
   std::string hint = suggestion(*id, ids, "defined vectors are");
   if (ids.empty()) hint = "; the vector directory has none";
   read_.error(n, path,
               fmt::format("references vector {} which is not defined{}", quote(*id), hint));
+  return false;
 }
 
 std::optional<std::string> PlanBuilder::element_id(MapReader& m,
@@ -387,7 +389,8 @@ void PlanBuilder::read_profile(const Node& n) {
       if (refs->empty())
         read_.error(*v, m.child("vector_sequence"), "needs at least one vector id");
       for (std::size_t j = 0; j < refs->size() && !diag_.full(); ++j) {
-        check_vector((*refs)[j], index_path(m.child("vector_sequence"), j));
+        const std::string at = index_path(m.child("vector_sequence"), j);
+        if (check_vector((*refs)[j], at)) check_carried((*refs)[j], at);
         if ((*refs)[j].is_scalar()) p.vector_sequence.push_back((*refs)[j].text);
       }
     }
@@ -411,6 +414,22 @@ void PlanBuilder::read_profile(const Node& n) {
     }
   }
   plan_.profile = std::move(p);
+}
+
+// A profile vector must be sent by some tool that lists it.
+void PlanBuilder::check_carried(const Node& n, const std::string& path) {
+  if (plan_.tools.empty()) return;  // "tools" is reported missing on its own
+  std::vector<std::string> listed;
+  for (const auto& t : plan_.tools) {
+    if (t.vectors.empty()) continue;  // a suite-driven tool
+    if (std::find(t.vectors.begin(), t.vectors.end(), n.text) != t.vectors.end()) return;
+    listed.push_back(fmt::format("{} has [{}]", t.id, fmt::join(t.vectors, ", ")));
+  }
+  read_.error(n, path,
+              listed.empty()
+                  ? fmt::format("vector \"{}\" is sent by no tool: every tool runs a suite", n.text)
+                  : fmt::format("vector \"{}\" is sent by no tool: add it to a tool's vectors ({})",
+                                n.text, fmt::join(listed, "; ")));
 }
 
 void PlanBuilder::read_chaos(const Entry& e) {

@@ -57,7 +57,9 @@ class PlanBuilder {
   // A path as written in the file that holds n, made absolute.
   std::filesystem::path resolve(const Node& n, const std::string& written) const;
   // Checks that a referenced Load Vector exists; records its file.
-  void check_vector(const Node& n, const std::string& path);
+  // Whether `n` names a defined vector (an error says why not).
+  bool check_vector(const Node& n, const std::string& path);
+  void check_carried(const Node& n, const std::string& path);
   const VectorIndex* vector_index(const Node& first_reference, const std::string& path);
   // A KPI name or <source id>.<metric>; reports at loc otherwise.
   bool check_metric(std::string_view name, const Loc& loc, const std::string& path,

@@ -171,6 +171,15 @@ void Controller::start_demo_target() {
   demo_ = std::make_unique<DemoTargetProcess>(*plan_.target.demo,
                                               outcome_.run_dir / "demo-target.log");
   spdlog::info("{}", demo_->banner());
+  if (plan_.target.demo->port == 0) {
+    // A port the system picked: keep the plan's path, take the demo's address.
+    const auto path_at = [](const std::string& url) {
+      const auto scheme_end = url.find("://");
+      const auto slash = url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
+      return slash == std::string::npos ? url.size() : slash;
+    };
+    base_url_ = demo_->base_url() + base_url_.substr(path_at(base_url_));
+  }
   TickBatch batch;
   event(batch, "target", "demo", demo_->banner());
   store_->append_tick(batch);

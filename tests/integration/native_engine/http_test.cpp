@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
+#include <mutex>
 #include <set>
 
 #include "test_server.hpp"
@@ -158,7 +160,7 @@ TEST(NativeEngineHttp, HookSubstitutesPerRequest) {
   post.body = "template";
   auto config = config_for(server.url(), {post});
   std::atomic<int> next{0};
-  config.on_request = [&next](std::size_t type, RequestBuilder& request) {
+  config.on_request = [&next](std::size_t type, uint64_t, RequestBuilder& request) {
     EXPECT_EQ(type, 0u);
     request.add_header("X-Seq", "1");
     request.set_body("id=" + std::to_string(next++));
@@ -176,6 +178,81 @@ TEST(NativeEngineHttp, HookSubstitutesPerRequest) {
   EXPECT_EQ(unique.size(), bodies.size());
   EXPECT_TRUE(unique.count("id=0"));
   for (const auto& s : samples) EXPECT_EQ(s.outcome, LP_OUTCOME_OK);
+}
+
+// Each user's response comes back to the hook with the same vu its request
+// had: the echo route answers with what that user sent.
+TEST(NativeEngineHttp, ResponseHookSeesBodyAndHeadersForTheSameUser) {
+  TestServer server;
+  RequestTemplate post;
+  post.name = "echo";
+  post.method = "POST";
+  post.target = "/echo";
+  auto config = config_for(server.url(), {post}, LoadModel::kClosed);
+  std::mutex mutex;
+  std::map<uint64_t, std::string> sent;  // vu -> last body it sent
+  uint64_t matched = 0;
+  uint64_t mismatched = 0;
+  bool saw_length_header = false;
+  config.on_request = [&](std::size_t, uint64_t vu, RequestBuilder& request) {
+    std::lock_guard lock(mutex);
+    const std::string body = "vu=" + std::to_string(vu) + ";n=" + std::to_string(sent.size() + matched);
+    sent[vu] = body;
+    request.set_body(body);
+  };
+  config.on_response = [&](std::size_t type, uint64_t vu, const ResponseView& response) {
+    EXPECT_EQ(type, 0u);
+    EXPECT_EQ(response.status, 200);
+    EXPECT_FALSE(response.body_truncated);
+    std::lock_guard lock(mutex);
+    for (const auto& field : response.headers) {
+      if (field.name == "Content-Length") saw_length_header = true;
+    }
+    (response.body == sent[vu] ? matched : mismatched)++;
+  };
+  Engine engine(config);
+  engine.set_concurrency(3);
+  engine.start();
+  std::vector<lp_sample> samples;
+  run_for(engine, 300ms, samples);
+  engine.stop(1s);
+  engine.drain(samples);
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(sent.size(), 3u);  // three users, three distinct vu ids
+  EXPECT_GT(matched, 10u);
+  EXPECT_EQ(mismatched, 0u);
+  EXPECT_EQ(matched, samples.size());
+  EXPECT_TRUE(saw_length_header);
+}
+
+TEST(NativeEngineHttp, ResponseHookGetsChunkedBodiesDecodedAndTruncated) {
+  TestServer server;
+  auto config = config_for(server.url(), {get("/chunked"), get("/")});
+  config.max_response_body = 1000;
+  config.response_types = {1, 0};  // only the chunked type
+  std::atomic<int> calls{0};
+  std::atomic<int> bad{0};
+  config.on_response = [&](std::size_t type, uint64_t, const ResponseView& response) {
+    ++calls;
+    if (type != 0 || response.body != std::string(1000, 'c') || !response.body_truncated) ++bad;
+    if (calls == 3) throw std::runtime_error("a hook that throws must not fail the sample");
+  };
+  Engine engine(config);
+  engine.set_rate(200);
+  engine.start();
+  std::vector<lp_sample> samples;
+  run_for(engine, 300ms, samples);
+  engine.stop(1s);
+  engine.drain(samples);
+  int chunked = 0;
+  for (const auto& s : samples) {
+    EXPECT_EQ(s.outcome, LP_OUTCOME_OK);
+    chunked += s.request_type == 0 ? 1 : 0;
+  }
+  EXPECT_GT(chunked, 5);
+  EXPECT_EQ(calls.load(), chunked);
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_EQ(engine.stats().hook_errors, 1u);
 }
 
 TEST(NativeEngineHttp, LargeBodiesBothWays) {
@@ -203,7 +280,7 @@ TEST(NativeEngineHttp, LargeBodiesBothWays) {
 TEST(NativeEngineHttp, HookFailureIsOtherError) {
   TestServer server;
   auto config = config_for(server.url(), {get("/")});
-  config.on_request = [](std::size_t, RequestBuilder& request) { request.set_target("/a b"); };
+  config.on_request = [](std::size_t, uint64_t, RequestBuilder& request) { request.set_target("/a b"); };
   Engine engine(config);
   engine.set_rate(100);
   engine.start();

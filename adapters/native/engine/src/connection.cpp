@@ -68,7 +68,7 @@ bool Connection::prepare_bytes() {
   try {
     if (!builder_) builder_.emplace();
     builder_->reset(type_, config.requests[type_]);
-    config.on_request(type_, *builder_);
+    config.on_request(type_, vu(), *builder_);
     builder_->serialize(shared_.url.path, shared_.url.host_header, out_buf_);
   } catch (...) {
     return false;
@@ -157,8 +157,10 @@ void Connection::write() {
   state_ = State::kBusy;
   ++uses_;
   deadline_ns_ = steady_ns() + shared_.config.request_timeout.count();
-  parser_.emplace();
-  if (head_) parser_->skip(true);
+  const auto& config = shared_.config;
+  capturing_ = config.on_response &&
+               (config.response_types.empty() || config.response_types[type_] != 0);
+  new_parser();
   resp_bytes_ = 0;
   rbeg_ = rend_ = 0;
   if (tls_) {
@@ -290,8 +292,7 @@ Connection::Parse Connection::parse(std::size_t n) {
     if (parser_->is_done()) {
       const int status = parser_->status();
       if (status >= 100 && status < 200 && status != 101) {
-        parser_.emplace();  // an interim response; the real one follows
-        if (head_) parser_->skip(true);
+        new_parser();  // an interim response; the real one follows
         continue;
       }
       return Parse::kDone;
@@ -362,7 +363,29 @@ void Connection::complete() {
   } else if (!tls_) {
     arm_read();  // before the worker may send the next request on this connection
   }
+  if (capturing_) deliver_response(status);
   report(classify(status), status, bytes);
+}
+
+void Connection::new_parser() {
+  if (capturing_ && !capture_) {
+    capture_ = std::make_unique<ResponseCapture>();
+    capture_->max_body = shared_.config.max_response_body;
+  }
+  parser_.emplace(capturing_ ? capture_.get() : nullptr);
+  if (head_) parser_->skip(true);
+}
+
+void Connection::deliver_response(int status) {
+  try {
+    shared_.config.on_response(type_, vu(), capture_->view(status));
+  } catch (...) {
+    bump(worker_.counters().hook_errors);
+  }
+}
+
+uint64_t Connection::vu() const {
+  return (static_cast<uint64_t>(worker_.index()) << 32) | slot_;
 }
 
 void Connection::fail(lp_outcome outcome) {

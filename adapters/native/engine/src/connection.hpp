@@ -98,7 +98,13 @@ class Connection {
   std::string out_buf_;
   std::optional<RequestBuilder> builder_;  // only with a hook
 
+  void new_parser();
+  void deliver_response(int status);
+  uint64_t vu() const;
+
   std::optional<ResponseParser> parser_;
+  std::unique_ptr<ResponseCapture> capture_;  // only for types the response hook wants
+  bool capturing_ = false;
   uint64_t resp_bytes_ = 0;
   std::unique_ptr<char[]> rbuf_;
   std::size_t rbeg_ = 0;

@@ -64,6 +64,10 @@ void validate(const EngineConfig& c) {
   if (c.max_concurrency < 1) bad("max_concurrency must be >= 1");
   if (c.connect_error_backoff.count() < 0) bad("connect_error_backoff must be >= 0");
   if (c.requests.empty()) bad("requests: at least one request template is needed");
+  if (!c.response_types.empty() && c.response_types.size() != c.requests.size()) {
+    bad("response_types: " + std::to_string(c.response_types.size()) + " entries for " +
+        std::to_string(c.requests.size()) + " request types");
+  }
   std::vector<double> weights;
   for (std::size_t i = 0; i < c.requests.size(); ++i) {
     const auto& r = c.requests[i];

@@ -34,6 +34,7 @@ class Worker {
   Worker& operator=(const Worker&) = delete;
 
   boost::asio::io_context& io() { return io_; }
+  uint32_t index() const { return index_; }
   void launch();  // starts the thread; control posted before runs first
   void join();
 

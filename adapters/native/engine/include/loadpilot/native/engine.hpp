@@ -25,7 +25,7 @@ struct EngineStats {
   uint64_t timeouts = 0;
   uint64_t retries = 0;            // resent once on a fresh connection after a stale keep-alive
   uint64_t dropped_backlog = 0;    // open model: scheduled while the backlog was full
-  uint64_t hook_errors = 0;        // the RequestHook threw; sample is OTHER_ERROR
+  uint64_t hook_errors = 0;        // a hook threw: request hook -> sample is OTHER_ERROR; response hook -> counted only
   uint64_t samples_lost = 0;       // produced while max_buffered_samples were waiting
   uint64_t cancelled_at_stop = 0;  // scheduled but never sent when stop() came
   uint64_t aborted_at_stop = 0;    // still in flight when the grace ran out

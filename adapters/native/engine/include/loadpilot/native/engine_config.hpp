@@ -5,7 +5,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lp::native {
@@ -45,7 +47,28 @@ struct RequestTemplate {
 // Per-request substitution, called on an I/O thread just before a request of
 // `type` is written (so it must be thread-safe when io_threads > 1). When set,
 // requests are serialised per send; otherwise each type is serialised once.
-using RequestHook = std::function<void(std::size_t type, RequestBuilder& request)>;
+// `vu` names the virtual user (closed model) or the connection (open model)
+// the request goes out on; it is stable for the run and unique per engine.
+using RequestHook = std::function<void(std::size_t type, uint64_t vu, RequestBuilder& request)>;
+
+struct ResponseField {
+  std::string_view name;
+  std::string_view value;
+};
+
+// A complete response as the response hook sees it; valid during the call only.
+struct ResponseView {
+  int status = 0;
+  std::span<const ResponseField> headers;
+  std::string_view body;        // decoded from chunks; at most max_response_body bytes
+  bool body_truncated = false;  // the body was longer than that
+};
+
+// Called on the I/O thread, for the same `vu` as the request, once a response
+// of a type selected by EngineConfig::response_types has been read (captures,
+// checks). Exceptions are counted (EngineStats::hook_errors) and do not
+// change the sample's outcome.
+using ResponseHook = std::function<void(std::size_t type, uint64_t vu, const ResponseView& response)>;
 
 struct EngineConfig {
   std::string base_url = "http://127.0.0.1:8080";  // http:// or https://host[:port][/path]
@@ -71,6 +94,11 @@ struct EngineConfig {
   bool preconnect = true;  // open model: connect the pool at start()
   std::vector<RequestTemplate> requests;
   RequestHook on_request;
+  ResponseHook on_response;
+  // Request types whose responses are kept for on_response (non-zero entries);
+  // empty: every type. Other responses are parsed and discarded as they stream.
+  std::vector<uint8_t> response_types;
+  std::size_t max_response_body = std::size_t{1} << 20;
   uint32_t generator = 0;  // copied into every sample
   uint64_t seed = 0;       // mix and Poisson draws; 0 picks one at random
 };
