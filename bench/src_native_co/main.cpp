@@ -105,7 +105,8 @@ std::vector<double> wrk_percentiles(const std::string& wrk, const std::string& u
   for (const char* label : {"50%", "90%", "99%"}) {
     std::smatch m;
     const std::regex line(std::string("\\s") + label + R"(\s+([0-9.]+)(us|ms|s))");
-    if (!std::regex_search(out, m, line)) throw std::runtime_error("unexpected wrk output:\n" + out);
+    if (!std::regex_search(out, m, line))
+      throw std::runtime_error("unexpected wrk output:\n" + out);
     const double v = std::stod(m[1]);
     values.push_back(m[2] == "us" ? v / 1000 : m[2] == "s" ? v * 1000 : v);
   }
@@ -125,9 +126,10 @@ int main(int argc, char** argv) {
                              ms(o.stall_every_ms), "--stall-for", ms(o.stall_for_ms),
                              "--max-runtime", "10m"});
     const std::string url = demo_target_url(target);
-    std::printf("demo target %s: 64 workers x 1 ms, stalls %.0f ms every %.0f ms; open model %.0f "
-                "req/s, %d connections, %d s\n",
-                url.c_str(), o.stall_for_ms, o.stall_every_ms, o.rate, o.connections, o.duration_s);
+    std::printf(
+        "demo target %s: 64 workers x 1 ms, stalls %.0f ms every %.0f ms; open model %.0f "
+        "req/s, %d connections, %d s\n",
+        url.c_str(), o.stall_for_ms, o.stall_every_ms, o.rate, o.connections, o.duration_s);
     std::fflush(stdout);
 
     lp::native::EngineConfig config;
@@ -185,11 +187,15 @@ int main(int argc, char** argv) {
       char w[32] = "-";
       if (i < 3 && !wrk.empty()) std::snprintf(w, sizeof w, "%.2f", wrk[i]);
       std::printf("%8s %12.2f %14.2f %+10.2f %16.2f %12s\n",
-                  i == 3 ? "p99.9" : i == 2 ? "p99" : i == 1 ? "p90" : "p50", expect[i], measured[i],
-                  err, quantile(from_sent, qs[i]), w);
+                  i == 3   ? "p99.9"
+                  : i == 2 ? "p99"
+                  : i == 1 ? "p90"
+                           : "p50",
+                  expect[i], measured[i], err, quantile(from_sent, qs[i]), w);
     }
-    std::printf("('from send time' is the same run measured as a tool with coordinated omission "
-                "would, from when each request actually left)\n");
+    std::printf(
+        "('from send time' is the same run measured as a tool with coordinated omission "
+        "would, from when each request actually left)\n");
     std::printf(
         "{\"bench\":\"native_co\",\"expected_p99_ms\":%.3f,\"measured_p99_ms\":%.3f,"
         "\"expected_p999_ms\":%.3f,\"measured_p999_ms\":%.3f,\"worst_error_pct\":%.3f,"

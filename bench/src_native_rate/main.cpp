@@ -72,9 +72,9 @@ int64_t wall_ns() {
 
 struct Result {
   double offered = 0;
-  double achieved = 0;   // completed in the window / window
-  double sent = 0;       // left in the window / window
-  double errors = 0;     // non-OK share of the window's completions
+  double achieved = 0;  // completed in the window / window
+  double sent = 0;      // left in the window / window
+  double errors = 0;    // non-OK share of the window's completions
   double p99_ms = 0;
   double cpu_per_request_us = 0;
 };
@@ -152,10 +152,10 @@ int main(int argc, char** argv) {
     }
     lp::bench::Nginx nginx(nginx_bin);
     const std::string url = "http://127.0.0.1:" + std::to_string(nginx.port());
-    std::printf("nginx on %s (1 worker); open model, uniform arrivals, %d connection(s), "
-                "%d I/O thread(s), %d s window after 1 s settle; %u cores\n",
-                url.c_str(), o.connections, o.threads, o.duration_s,
-                std::thread::hardware_concurrency());
+    std::printf(
+        "nginx on %s (1 worker); open model, uniform arrivals, %d connection(s), "
+        "%d I/O thread(s), %d s window after 1 s settle; %u cores\n",
+        url.c_str(), o.connections, o.threads, o.duration_s, std::thread::hardware_concurrency());
     std::printf("%10s %12s %12s %9s %8s %9s %12s\n", "offered", "achieved", "sent", "dev %",
                 "errors", "p99 ms", "CPU us/req");
     std::string json = "{\"bench\":\"native_rate\"";
@@ -169,7 +169,8 @@ int main(int argc, char** argv) {
       std::fflush(stdout);
       const std::string key = std::to_string(static_cast<long long>(rate));
       char buf[160];
-      std::snprintf(buf, sizeof buf, ",\"achieved_%s\":%.1f,\"deviation_pct_%s\":%.4f,\"errors_%s\":%.5f",
+      std::snprintf(buf, sizeof buf,
+                    ",\"achieved_%s\":%.1f,\"deviation_pct_%s\":%.4f,\"errors_%s\":%.5f",
                     key.c_str(), r.achieved, key.c_str(), dev, key.c_str(), r.errors);
       json += buf;
     }

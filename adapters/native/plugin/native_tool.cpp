@@ -1,13 +1,12 @@
 // tool "native": loadpilot's own HTTP engine running Load Vectors. Request
 // types are "<vector>/<request>" across every vector it is given; the host
 // moves between vectors by setting the mix (zero weight outside the vector).
+#include <algorithm>
+#include <atomic>
 #include <loadpilot/native/engine.hpp>
 #include <loadpilot/sdk.hpp>
 #include <loadpilot/vectors/parse.hpp>
 #include <loadpilot/vectors/render.hpp>
-
-#include <algorithm>
-#include <atomic>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -60,9 +59,10 @@ class NativeTool {
   NativeTool(const lp::sdk::Host& host, std::string_view config_json) : host_(host) {
     const json config = json::parse(config_json);
     cfg_.base_url = config.value("base_url", "");
-    if (cfg_.base_url.empty()) throw ConfigError("base_url is required (the plan's target.base_url)");
+    if (cfg_.base_url.empty())
+      throw ConfigError("base_url is required (the plan's target.base_url)");
     cfg_.model = config.value("model", "open") == "closed" ? native::LoadModel::kClosed
-                                                          : native::LoadModel::kOpen;
+                                                           : native::LoadModel::kOpen;
     cfg_.arrivals = config.value("arrivals", "uniform") == "poisson" ? native::Arrivals::kPoisson
                                                                      : native::Arrivals::kUniform;
     cfg_.connections = config.value("connections", 64);
@@ -126,7 +126,9 @@ class NativeTool {
     }
     if (any_capture) {
       cfg_.on_response = [this](std::size_t type, std::uint64_t vu,
-                                const native::ResponseView& response) { capture(type, vu, response); };
+                                const native::ResponseView& response) {
+        capture(type, vu, response);
+      };
     } else {
       cfg_.response_types.clear();
     }
@@ -149,7 +151,8 @@ class NativeTool {
     engine_->drain(out);
     lp::sdk::ToolStatus st;
     const auto stats = engine_->stats();
-    st.active_users = cfg_.model == native::LoadModel::kClosed ? stats.active_users : stats.in_flight;
+    st.active_users =
+        cfg_.model == native::LoadModel::kClosed ? stats.active_users : stats.in_flight;
     st.offered_rate_per_s = engine_->rate();
     const std::string error = engine_->error();
     if (!error.empty()) {

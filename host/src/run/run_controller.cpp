@@ -40,7 +40,9 @@ std::int64_t wall_now_ns() {
       .count();
 }
 
-double seconds(milliseconds d) { return static_cast<double>(d.count()) / 1000.0; }
+double seconds(milliseconds d) {
+  return static_cast<double>(d.count()) / 1000.0;
+}
 
 // A Load Vector as the controller needs it: timing and request frequencies.
 struct VectorInfo {
@@ -60,7 +62,8 @@ VectorInfo read_vector(const std::string& id, const fs::path& file) {
   std::ifstream in(file);
   if (!in) throw std::runtime_error(fmt::format("{}: cannot read Load Vector file", file.string()));
   nlohmann::json doc = nlohmann::json::parse(in, nullptr, false);
-  if (doc.is_discarded()) throw std::runtime_error(fmt::format("{}: not valid JSON", file.string()));
+  if (doc.is_discarded())
+    throw std::runtime_error(fmt::format("{}: not valid JSON", file.string()));
   const nlohmann::json* found = nullptr;
   if (doc.is_array()) {
     for (const auto& v : doc) {
@@ -168,8 +171,8 @@ void Controller::open_store() {
 void Controller::start_demo_target() {
   base_url_ = plan_.target.base_url;
   if (!plan_.target.demo || !plan_.target.demo->start) return;
-  demo_ = std::make_unique<DemoTargetProcess>(*plan_.target.demo,
-                                              outcome_.run_dir / "demo-target.log");
+  demo_ =
+      std::make_unique<DemoTargetProcess>(*plan_.target.demo, outcome_.run_dir / "demo-target.log");
   spdlog::info("{}", demo_->banner());
   if (plan_.target.demo->port == 0) {
     // A port the system picked: keep the plan's path, take the demo's address.
@@ -224,8 +227,8 @@ void Controller::create_tools() {
 // The profile's vectors in order, or one step for a plan without a profile.
 void Controller::build_sequence() {
   const bool closed = plan_.load.model == LoadModel::kClosed;
-  const double default_target =
-      closed ? static_cast<double>(plan_.load.concurrency.value_or(1)) : plan_.load.rate.value_or(0);
+  const double default_target = closed ? static_cast<double>(plan_.load.concurrency.value_or(1))
+                                       : plan_.load.rate.value_or(0);
   auto capped = [&](double target) {
     if (!closed && plan_.load.max_rate) return std::min(target, *plan_.load.max_rate);
     return target;
@@ -302,8 +305,8 @@ void Controller::apply_targets(const AlvState& state) {
   if (!closed) ++offered_ticks_;
 }
 
-void Controller::poll_tools(std::int64_t tick_start_ns, std::int64_t tick_end_ns,
-                            TickBatch& batch, std::int64_t& requests, std::int64_t& errors) {
+void Controller::poll_tools(std::int64_t tick_start_ns, std::int64_t tick_end_ns, TickBatch& batch,
+                            std::int64_t& requests, std::int64_t& errors) {
   for (auto& t : tools_) {
     t->window->restart(tick_start_ns);
     const ToolPoll status = t->client->poll([&](const lp_sample& s) { t->window->add(s); });
@@ -325,8 +328,8 @@ void Controller::poll_tools(std::int64_t tick_start_ns, std::int64_t tick_end_ns
       if (t->last_target.rate_per_s >= 0) r.offered_rate = t->last_target.rate_per_s;
       r.achieved_rate = sum.rate_per_s;
       if (sum.count > 0) {
-        r.latency = LatencyMs{sum.p50_ms, sum.p90_ms, sum.p99_ms, sum.p999_ms, sum.max_ms,
-                              sum.mean_ms};
+        r.latency =
+            LatencyMs{sum.p50_ms, sum.p90_ms, sum.p99_ms, sum.p999_ms, sum.max_ms, sum.mean_ms};
         r.histogram = stats.latency_us.encode_compressed_base64();
       }
       batch.ticks.push_back(std::move(r));
@@ -403,9 +406,10 @@ void Controller::check_health(std::int64_t requests, std::int64_t answered, mill
   if (requests > 0 && answered == 0) {
     unanswered_for_ += tick;
     if (unanswered_for_ >= kDeadTargetAfter) {
-      fail(fmt::format("the target {} stopped answering: only connection errors and timeouts "
-                       "for {:.0f} s",
-                       base_url_, seconds(unanswered_for_)));
+      fail(
+          fmt::format("the target {} stopped answering: only connection errors and timeouts "
+                      "for {:.0f} s",
+                      base_url_, seconds(unanswered_for_)));
     }
   } else if (answered > 0) {
     unanswered_for_ = milliseconds{0};
@@ -462,7 +466,8 @@ void Controller::loop() {
     const auto tick_end = start + (tick_index_ + 1) * tick;
     while (Clock::now() < tick_end) {
       if (settings_.interrupt != nullptr && settings_.interrupt->load()) break;
-      std::this_thread::sleep_for(std::min<Clock::duration>(milliseconds(50), tick_end - Clock::now()));
+      std::this_thread::sleep_for(
+          std::min<Clock::duration>(milliseconds(50), tick_end - Clock::now()));
     }
     std::int64_t requests = 0, errors = 0;
     poll_tools(tick_start_ns, wall_now_ns(), batch, requests, errors);
@@ -548,10 +553,11 @@ RunOutcome Controller::run() {
   in.overall = &overall_;
   for (const auto& t : tools_) in.tools.push_back({t->spec->id, &t->total});
   in.vectors = &spans_;
-  in.mean_offered_rate = offered_ticks_ > 0 ? std::optional<double>(offered_sum_ / static_cast<double>(offered_ticks_))
-                                            : std::nullopt;
-  const SummaryResult summary = write_summary(in, outcome_.run_dir / "summary.json",
-                                              outcome_.exit_code, outcome_.message);
+  in.mean_offered_rate =
+      offered_ticks_ > 0 ? std::optional<double>(offered_sum_ / static_cast<double>(offered_ticks_))
+                         : std::nullopt;
+  const SummaryResult summary =
+      write_summary(in, outcome_.run_dir / "summary.json", outcome_.exit_code, outcome_.message);
   if (outcome_.exit_code == cli::kSuccess && !summary.criteria_passed) {
     outcome_.exit_code = cli::kCriteriaFailed;
     outcome_.message = summary.criteria_message;

@@ -196,7 +196,8 @@ TEST(NativeEngineHttp, ResponseHookSeesBodyAndHeadersForTheSameUser) {
   bool saw_length_header = false;
   config.on_request = [&](std::size_t, uint64_t vu, RequestBuilder& request) {
     std::lock_guard lock(mutex);
-    const std::string body = "vu=" + std::to_string(vu) + ";n=" + std::to_string(sent.size() + matched);
+    const std::string body =
+        "vu=" + std::to_string(vu) + ";n=" + std::to_string(sent.size() + matched);
     sent[vu] = body;
     request.set_body(body);
   };
@@ -280,7 +281,9 @@ TEST(NativeEngineHttp, LargeBodiesBothWays) {
 TEST(NativeEngineHttp, HookFailureIsOtherError) {
   TestServer server;
   auto config = config_for(server.url(), {get("/")});
-  config.on_request = [](std::size_t, uint64_t, RequestBuilder& request) { request.set_target("/a b"); };
+  config.on_request = [](std::size_t, uint64_t, RequestBuilder& request) {
+    request.set_target("/a b");
+  };
   Engine engine(config);
   engine.set_rate(100);
   engine.start();

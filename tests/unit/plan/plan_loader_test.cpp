@@ -35,7 +35,8 @@ TEST(PlanLoader, FullPlanHasTheExpectedValues) {
   EXPECT_DOUBLE_EQ(p.tools[0].share, 0.6);
   EXPECT_EQ(p.tools[0].config, (nlohmann::json{{"users", 50}, {"spawn_rate", 5}}));
   EXPECT_DOUBLE_EQ(p.tools[1].share, 0.3);  // "30%"
-  EXPECT_EQ(p.tools[2].vectors, (std::vector<std::string>{"browse", "buy", "warmup", "peak", "soak"}));
+  EXPECT_EQ(p.tools[2].vectors,
+            (std::vector<std::string>{"browse", "buy", "warmup", "peak", "soak"}));
   EXPECT_EQ(p.vector_dir, kFixtures / "vectors/");
   EXPECT_EQ(p.vector_files.at("buy"), kFixtures / "vectors/buy.json");
   EXPECT_EQ(p.vector_files.size(), 5u);  // browse, buy, warmup, peak, soak
@@ -323,16 +324,16 @@ TEST(PlanLoader, ProfileVectorSentByNoToolIsAnError) {
   const std::string head =
       "name: s\ntarget: {base_url: http://127.0.0.1:1}\nvectors: {dir: vectors}\n"
       "load: {max_rate: 1}\nprofile: {vector_sequence: [a, b]}\n";
-  const PlanLoadResult listed =
-      load_plan_from_string(head + "tools: [{id: api, tool: native, vectors: [a]}]\n",
-                            "inline.yaml", ctx);
+  const PlanLoadResult listed = load_plan_from_string(
+      head + "tools: [{id: api, tool: native, vectors: [a]}]\n", "inline.yaml", ctx);
   ASSERT_EQ(listed.errors.size(), 1u) << listed.format_errors();
   EXPECT_EQ(listed.errors[0].path, "profile.vector_sequence[1]");
   EXPECT_EQ(listed.errors[0].message,
             "vector \"b\" is sent by no tool: add it to a tool's vectors (api has [a])");
   EXPECT_EQ(listed.errors[0].line, 5);
   const PlanLoadResult all = load_plan_from_string(
-      head + "tools: [{id: api, tool: native, vectors: [a]}, {id: b, tool: native, vectors: [b]}]\n",
+      head +
+          "tools: [{id: api, tool: native, vectors: [a]}, {id: b, tool: native, vectors: [b]}]\n",
       "inline.yaml", ctx);
   EXPECT_TRUE(all.ok()) << all.format_errors();
   std::filesystem::remove_all(dir);

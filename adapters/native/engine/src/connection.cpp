@@ -158,8 +158,8 @@ void Connection::write() {
   ++uses_;
   deadline_ns_ = steady_ns() + shared_.config.request_timeout.count();
   const auto& config = shared_.config;
-  capturing_ = config.on_response &&
-               (config.response_types.empty() || config.response_types[type_] != 0);
+  capturing_ =
+      config.on_response && (config.response_types.empty() || config.response_types[type_] != 0);
   new_parser();
   resp_bytes_ = 0;
   rbeg_ = rend_ = 0;

@@ -76,7 +76,8 @@ class ResponseParser final : public boost::beast::http::basic_parser<false> {
   void on_response_impl(int code, string_view, int, error_code&) override { status_ = code; }
   void on_field_impl(boost::beast::http::field, string_view name, string_view value,
                      error_code&) override {
-    if (capture_ != nullptr) capture_->add_field({name.data(), name.size()}, {value.data(), value.size()});
+    if (capture_ != nullptr)
+      capture_->add_field({name.data(), name.size()}, {value.data(), value.size()});
   }
   void on_header_impl(error_code&) override {}
   void on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) override {}

@@ -68,7 +68,8 @@ struct ResponseView {
 // of a type selected by EngineConfig::response_types has been read (captures,
 // checks). Exceptions are counted (EngineStats::hook_errors) and do not
 // change the sample's outcome.
-using ResponseHook = std::function<void(std::size_t type, uint64_t vu, const ResponseView& response)>;
+using ResponseHook =
+    std::function<void(std::size_t type, uint64_t vu, const ResponseView& response)>;
 
 struct EngineConfig {
   std::string base_url = "http://127.0.0.1:8080";  // http:// or https://host[:port][/path]
