@@ -12,7 +12,7 @@ work=$(mktemp -d)
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  rm -rf "$work"
+  [[ -n "${KEEP:-}" ]] && echo "kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
 fail() {
@@ -280,6 +280,89 @@ YAML
     for ((i = 0; i < 30; i++)); do kill -0 "$demo" 2>/dev/null || break; sleep 0.1; done
     kill -0 "$demo" 2>/dev/null && fail "the demo target outlived the run"
     check_summary "$(summary_file)" "s['exit_code'] == 130 and s['overall']['outcomes']['ok'] >= 80"
+    ;;
+
+  alert_stop | alert_backoff)
+    # The demo target's service time jumps from 1 ms to 40 ms mid-run: an
+    # EWMA on p50 flags it (the median, so a scheduling hiccup of a loaded CI
+    # machine in the baseline is no false alarm); the alert reaches the console, the store and a
+    # webhook receiver that answers 503 once (so the sender must retry).
+    cat >"$work/receiver.py" <<'PY'
+import http.server, sys
+out, seen = sys.argv[1], []
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        seen.append(body)
+        code = 503 if len(seen) == 1 else 200
+        if code == 200:
+            with open(out, "ab") as f: f.write(body + b"\n")
+        self.send_response(code); self.send_header("Content-Length", "0"); self.end_headers()
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+PY
+    python3 "$work/receiver.py" "$work/hooks.jsonl" >"$work/receiver.port" &
+    pids+=($!)
+    for ((i = 0; i < 50; i++)); do [[ -s "$work/receiver.port" ]] && break; sleep 0.1; done
+    hook_port=$(head -1 "$work/receiver.port")
+    [[ -n "$hook_port" ]] || fail "the webhook receiver did not start"
+    action=${scenario#alert_}
+    vector steady 20 50 /api/items/1
+    { plan_head "alert-$action" "http://127.0.0.1" "{port: 0, workers: 8, service_time_ms: 1, queue: 1000}"
+      cat <<YAML
+tools: [{id: api, tool: native, vectors: [steady]}]
+load: {model: open, max_rate: 100}
+profile: {vector_sequence: [steady]}
+detect:
+  - id: latency
+    detector: ewma
+    metrics: [p50_ms]
+    config: {alpha: 0.2, warmup: 6, threshold: 6}
+    on_alert: [log, $action]
+    webhook: "http://127.0.0.1:$hook_port/hook"
+YAML
+    } >"$work/plan.yaml"
+    start_run "$work/plan.yaml"
+    wait_ticks 10 20
+    url=$(grep -o "listening on http://127.0.0.1:[0-9]*" "$work/out" | head -1 | sed 's/listening on //')
+    [[ -n "$url" ]] || fail "no demo target URL in the output"
+    python3 - "$url" <<'PY' || fail "could not slow the demo target down"
+import sys, urllib.request
+req = urllib.request.Request(sys.argv[1] + "/admin/config", data=b'{"service_time_ms": 40}',
+                             headers={"Content-Type": "application/json"}, method="POST")
+urllib.request.urlopen(req, timeout=5).read()
+PY
+    wait_exit "$lp_pid" 40
+    rc=$?
+    grep -q "anomaly: latency (ewma) flags p50_ms=" "$work/out" || fail "no alert on the console"
+    db=$(db_file)
+    n=$(sql "$db" "select count(*) from events where kind = 'alert' and source = 'detect/latency'")
+    ((n >= 1)) || fail "no alert in the store"
+    # The receiver saw the alert once (after one 503), with its context.
+    for ((i = 0; i < 50; i++)); do [[ -s "$work/hooks.jsonl" ]] && break; sleep 0.1; done
+    python3 - "$work/hooks.jsonl" <<'PY' || fail "webhook body"
+import json, sys
+bodies = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+alerts = [b for b in bodies if b["kind"] == "alert"]
+assert len(alerts) == 1, bodies
+a = alerts[0]
+assert a["detector"] == "latency" and a["detector_type"] == "ewma", a
+assert a["metrics"][0]["name"] == "p50_ms" and a["metrics"][0]["value"] > 20, a
+assert a["vector"] == "steady" and a["run_id"] and 0 <= a["score"] <= 1, a
+assert a["expected_range"][1] < a["metrics"][0]["value"], a
+PY
+    if [[ $action == stop ]]; then
+      [[ $rc == 1 ]] || fail "an alert with 'stop' must end the run with 1, got $rc"
+      check_summary "$(summary_file)" "s['exit_code'] == 1 and 'stopped by an alert' in s['error'] and s['alerts'][0]['detector'] == 'latency'"
+    else
+      [[ $rc == 0 ]] || fail "a backoff run must finish normally, got $rc"
+      grep -q "backing off to 50% of the planned load" "$work/out" || fail "no backoff on the console"
+      low=$(sql "$db" "select min(offered_rate) from ticks where tick > 12")
+      python3 -c "import sys; sys.exit(0 if 20 <= $low <= 30 else 1)" || fail "offered rate did not halve (min $low)"
+      check_summary "$(summary_file)" "s['alerts'][0]['kind'] == 'alert'"
+    fi
     ;;
 
   *) fail "unknown scenario" ;;

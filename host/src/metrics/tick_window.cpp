@@ -141,7 +141,8 @@ void TickWindow::add(const lp_sample_batch& batch) {
   }
 }
 
-void TickWindow::restart(int64_t start_ns) {
+void TickWindow::restart(int64_t start_ns, int64_t duration_ns) {
+  if (duration_ns > 0) duration_ns_ = duration_ns;
   for (RequestStats& t : types_) {
     t.reset();
   }

@@ -12,6 +12,8 @@
 #include <ostream>
 #include <thread>
 
+#include "loadpilot/host/alert/alert_manager.hpp"
+#include "loadpilot/host/alert/webhook_sender.hpp"
 #include "loadpilot/host/cli/cli.hpp"
 #include "loadpilot/host/metrics/tick_window.hpp"
 #include "loadpilot/host/plan/plan_loader.hpp"
@@ -86,6 +88,20 @@ VectorInfo read_vector(const std::string& id, const fs::path& file) {
   return v;
 }
 
+struct DetectorRun {
+  const DetectorSpec* spec = nullptr;
+  std::unique_ptr<HostServices> services;
+  std::unique_ptr<Component> component;
+  std::unique_ptr<DetectorClient> client;
+  WebhookSender* webhook = nullptr;  // shared per URL
+  bool backoff = false;
+  bool stop = false;
+};
+
+// The shaper's answer to a backoff alert: offer this share of the planned load
+// until the episode is resolved.
+constexpr double kBackoffFactor = 0.5;
+
 struct ToolRun {
   const ToolSpec* spec = nullptr;
   std::unique_ptr<HostServices> services;
@@ -112,6 +128,8 @@ class Controller {
   void open_store();
   void start_demo_target();
   void create_tools();
+  void create_detectors();
+  void watch(const AlvState& state, const WindowSummary& tick, TickBatch& batch);
   void build_sequence();
   void loop();
   void apply_targets(const AlvState& state);
@@ -142,6 +160,11 @@ class Controller {
   std::string base_url_;
   std::map<std::string, VectorInfo> vectors_;
   std::vector<std::unique_ptr<ToolRun>> tools_;
+  std::vector<std::unique_ptr<DetectorRun>> detectors_;
+  std::map<std::string, std::unique_ptr<WebhookSender>> webhooks_;
+  AlertManager alerts_;
+  nlohmann::json alert_log_ = nlohmann::json::array();
+  double backoff_ = 1.0;  // kBackoffFactor while a backoff alert is active
   std::unique_ptr<AlvSequencer> sequencer_;
   std::vector<VectorSpan> spans_;  // one per executed vector
   std::optional<std::size_t> open_span_;
@@ -282,7 +305,7 @@ void Controller::apply_targets(const AlvState& state) {
     const bool profiled = !sequencer_->steps()[0].id.empty();
     const bool carries = state.phase == AlvState::Phase::kRunning &&
                          (!profiled || !t->step_mix[state.index].empty());
-    const double value = carries ? state.target * t->share : 0.0;
+    const double value = carries ? state.target * t->share * backoff_ : 0.0;
     if (closed) {
       target.concurrency = static_cast<std::int64_t>(std::ceil(value));
     } else {
@@ -308,7 +331,8 @@ void Controller::apply_targets(const AlvState& state) {
 void Controller::poll_tools(std::int64_t tick_start_ns, std::int64_t tick_end_ns, TickBatch& batch,
                             std::int64_t& requests, std::int64_t& errors) {
   for (auto& t : tools_) {
-    t->window->restart(tick_start_ns);
+    // Rates are per second of the tick as it really lasted.
+    t->window->restart(tick_start_ns, std::max<std::int64_t>(tick_end_ns - tick_start_ns, 1));
     const ToolPoll status = t->client->poll([&](const lp_sample& s) { t->window->add(s); });
     t->total.add(*t->window);
     const WindowSummary summary = t->window->summary();
@@ -428,9 +452,10 @@ void Controller::print_progress(milliseconds elapsed, const AlvState& state,
           ? (current_vector_.empty() ? std::string("-") : current_vector_)
           : (state.phase == AlvState::Phase::kTransition ? std::string("(pause)")
                                                          : std::string("(done)"));
+  const double target = state.target * backoff_;
   const std::string offered = plan_.load.model == LoadModel::kClosed
-                                  ? fmt::format("users {:.0f}", state.target)
-                                  : fmt::format("offered {:7.1f}/s", state.target);
+                                  ? fmt::format("users {:.0f}", std::ceil(target))
+                                  : fmt::format("offered {:7.1f}/s", target);
   const std::string line = fmt::format(
       "[{:5.1f}/{:5.1f}s] {:<10} {} achieved {:7.1f}/s  p50 {:6.2f} ms  p99 {:7.2f} ms  "
       "errors {:5.1f}%",
@@ -481,13 +506,12 @@ void Controller::loop() {
     sequencer_->observe(requests, errors, elapsed_, decisions);
     record_decisions(decisions, batch);
     check_health(requests, answered, tick);
+    RunAccumulator acc;
+    for (const auto& t : tools_) acc.add(*t->window);
+    const WindowSummary tick_summary = acc.summary();
+    watch(state, tick_summary, batch);
     store_->append_tick(batch);  // committed every tick: nothing measured is lost
-
-    if (!tools_.empty()) {
-      RunAccumulator acc;
-      for (const auto& t : tools_) acc.add(*t->window);
-      print_progress(elapsed_, state, acc.summary());
-    }
+    if (!tools_.empty()) print_progress(elapsed_, state, tick_summary);
     if (outcome_.exit_code != cli::kSuccess) break;
     if (settings_.interrupt != nullptr && settings_.interrupt->load()) {
       outcome_.exit_code = kInterrupted;
@@ -496,6 +520,91 @@ void Controller::loop() {
     }
   }
   if (settings_.progress != nullptr && settings_.progress_is_tty) *settings_.progress << "\n";
+}
+
+void Controller::create_detectors() {
+  for (const auto& spec : plan_.detect) {
+    auto d = std::make_unique<DetectorRun>();
+    d->spec = &spec;
+    d->services = std::make_unique<HostServices>(fmt::format("detect/{}", spec.id));
+    d->component = std::make_unique<Component>(registry_, LP_KIND_DETECTOR, spec.detector,
+                                               spec.config.dump(), *d->services);
+    d->client = std::make_unique<DetectorClient>(*d->component);
+    for (const AlertAction a : spec.on_alert) {
+      d->backoff = d->backoff || a == AlertAction::kBackoff;
+      d->stop = d->stop || a == AlertAction::kStop;
+    }
+    if (!spec.webhook.empty()) {
+      auto& sender = webhooks_[spec.webhook];
+      if (!sender) sender = std::make_unique<WebhookSender>(spec.webhook);
+      d->webhook = sender.get();
+    }
+    detectors_.push_back(std::move(d));
+  }
+}
+
+// Feeds this tick's KPIs to every detector; flags become alerts (console,
+// store, webhook) and the plan's actions (stop the run, back off the load).
+void Controller::watch(const AlvState& state, const WindowSummary& tick, TickBatch& batch) {
+  if (detectors_.empty()) return;
+  const std::int64_t now = wall_now_ns();
+  const double offered = state.phase == AlvState::Phase::kRunning ? state.target * backoff_ : 0.0;
+  bool backoff_active = false;
+  for (auto& d : detectors_) {
+    AlertContext ctx;
+    ctx.run_id = outcome_.run_id;
+    ctx.plan = plan_.name;
+    ctx.detector_id = d->spec->id;
+    ctx.detector_type = d->spec->detector;
+    ctx.metrics = d->spec->metrics;
+    ctx.vector = current_vector_;
+    ctx.wall_ns = now;
+    bool measured = true;
+    for (const auto& name : d->spec->metrics) {
+      const auto v = run_kpi(name, tick.all, offered);
+      measured = measured && v.has_value();
+      ctx.values.push_back(v.value_or(std::nan("")));
+    }
+    // A tick without the KPI (no requests, a source not wired yet) is not
+    // evidence either way: the detector does not see it.
+    if (!measured) {
+      backoff_active = backoff_active || (d->backoff && alerts_.active(d->spec->id));
+      continue;
+    }
+    const DetectionResult r = d->client->observe(now, ctx.values);
+    ctx.score = r.score;
+    ctx.expected_low = r.expected_low;
+    ctx.expected_high = r.expected_high;
+    batch.metrics.push_back({now, "detector_score", {{"detector", d->spec->id}}, r.score});
+    if (auto alert = alerts_.observe(ctx, r.flag)) {
+      const std::string message = alert->message();
+      nlohmann::json body = alert->to_json();
+      if (alert->kind == Alert::Kind::kRaised) {
+        spdlog::warn("{}", message);
+      } else {
+        spdlog::info("{}", message);
+      }
+      event(batch, "alert", fmt::format("detect/{}", d->spec->id), message, body);
+      if (d->webhook != nullptr) d->webhook->post(body.dump());
+      alert_log_.push_back(std::move(body));
+      if (alert->kind == Alert::Kind::kRaised && d->stop && outcome_.exit_code == cli::kSuccess) {
+        outcome_.exit_code = cli::kCriteriaFailed;
+        outcome_.message = fmt::format("stopped by an alert: {}", message);
+      }
+    }
+    backoff_active = backoff_active || (d->backoff && alerts_.active(d->spec->id));
+  }
+  const double factor = backoff_active ? kBackoffFactor : 1.0;
+  if (factor != backoff_) {
+    event(batch, "shape", "alert",
+          backoff_active ? fmt::format("backing off to {:.0f}% of the planned load while an "
+                                       "alert is active",
+                                       100 * kBackoffFactor)
+                         : std::string("alerts resolved: back to the planned load"),
+          {{"factor", factor}});
+    spdlog::info("{}", batch.events.back().message);
+    backoff_ = factor;
+  }
 }
 
 void Controller::stop_tools() {
@@ -525,6 +634,7 @@ RunOutcome Controller::run() {
   try {
     start_demo_target();
     create_tools();
+    create_detectors();
     build_sequence();
     loop();
   } catch (const std::exception& e) {
@@ -536,6 +646,11 @@ RunOutcome Controller::run() {
     fail(e.what());
   }
   if (demo_) demo_->stop();
+  for (auto& [url, sender] : webhooks_) {
+    if (!sender->flush(std::chrono::seconds(10))) {
+      spdlog::warn("webhook {}: gave up waiting for the last alerts", url);
+    }
+  }
   const std::int64_t ended_ns = wall_now_ns();
   for (auto& s : spans_) {
     if (!s.end_ns) s.end_ns = ended_ns;
@@ -556,6 +671,7 @@ RunOutcome Controller::run() {
   in.mean_offered_rate =
       offered_ticks_ > 0 ? std::optional<double>(offered_sum_ / static_cast<double>(offered_ticks_))
                          : std::nullopt;
+  in.alerts = alert_log_;
   const SummaryResult summary =
       write_summary(in, outcome_.run_dir / "summary.json", outcome_.exit_code, outcome_.message);
   if (outcome_.exit_code == cli::kSuccess && !summary.criteria_passed) {

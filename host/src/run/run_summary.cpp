@@ -118,6 +118,7 @@ SummaryResult write_summary(const SummaryInput& in, const std::filesystem::path&
   }
 
   SummaryResult result;
+  doc["alerts"] = in.alerts;
   doc["criteria"] = nlohmann::json::array();
   for (const auto& c : in.plan->criteria) {
     const auto passed =

@@ -74,8 +74,9 @@ class TickWindow {
   // Every record of a batch, read through its stride.
   void add(const lp_sample_batch& batch);
 
-  // Empty again for the tick that starts at start_ns, keeping the memory.
-  void restart(int64_t start_ns);
+  // Empty again for the tick that starts at start_ns, keeping the memory;
+  // a duration_ns > 0 also sets the tick's length (rates are per second of it).
+  void restart(int64_t start_ns, int64_t duration_ns = 0);
 
   WindowSummary summary() const;
 

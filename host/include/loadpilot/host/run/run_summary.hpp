@@ -3,6 +3,8 @@
 // failed or not, from the data the run kept.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -37,6 +39,7 @@ struct SummaryInput {
   std::vector<Tool> tools;
   const std::vector<VectorSpan>* vectors = nullptr;
   std::optional<double> mean_offered_rate;
+  nlohmann::json alerts = nlohmann::json::array();  // raised and resolved, in order
 };
 
 struct SummaryResult {
