@@ -70,4 +70,20 @@ assert s["overall"]["requests"] > 50, s["overall"]
 assert s["vectors"][0]["id"] == "warmup" and s["vectors"][0]["outcome"] == "completed", s["vectors"]
 PY
 pgrep -f "loadpilot-demo-target --listen 127.0.0.1:$port" && fail "demo target left running"
+# forecast: the shipped NASA trace (outage masked), CSV and SVG out; bad input exits 2.
+nasa="$src/../shared/data/nasa_http/nasa_http_1h.csv"
+[[ -f "$nasa" ]] || fail "the shared data set $nasa is missing"
+"$loadpilot" forecast --model ets --history "$nasa" --horizon 24h --quantiles 0.1,0.5,0.9 \
+  --mask 1995-08-01T14:00:00/1995-08-03T05:00:00 --out "$work/f.csv" --plot "$work/f.svg" \
+  2>"$work/err" || { cat "$work/err"; fail "forecast exited $?"; }
+[[ $(wc -l <"$work/f.csv") == 25 ]] || fail "forecast CSV should have 24 rows and a header"
+head -1 "$work/f.csv" | grep -q "^timestamp,mean,q0.1,q0.5,q0.9$" || fail "forecast CSV header"
+grep -q "<polyline" "$work/f.svg" || fail "no plot"
+printf 'timestamp,value\n0,1\n60,oops\n' >"$work/bad.csv"
+"$loadpilot" forecast --history "$work/bad.csv" 2>"$work/err"; rc=$?
+[[ $rc == 2 ]] || fail "a bad history must exit 2, got $rc"
+grep -q "bad.csv:3: value \"oops\" is not a number" "$work/err" || { cat "$work/err"; fail "bad history message"; }
+"$loadpilot" forecast --model nosuch --history "$nasa" 2>"$work/err"; [[ $? == 2 ]] || fail "unknown model must exit 2"
+grep -q "no such forecaster" "$work/err" || fail "unknown model message"
+
 echo "cli e2e: ok"

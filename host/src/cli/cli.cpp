@@ -27,11 +27,10 @@ int run_cli(int argc, char** argv) {
       "provisioning and closed-loop load shaping.\n\nExit codes: 0 success, 1 pass/fail "
       "criteria failed, 2 usage or plan error, 3 runtime failure.",
       "loadpilot"};
-  app.set_version_flag("-V,--version",
-                       std::string("loadpilot ") + LOADPILOT_VERSION + " (plugin ABI " +
-                           std::to_string(LP_ABI_VERSION_MAJOR) + "." +
-                           std::to_string(LP_ABI_VERSION_MINOR) + "." +
-                           std::to_string(LP_ABI_VERSION_PATCH) + ")");
+  app.set_version_flag("-V,--version", std::string("loadpilot ") + LOADPILOT_VERSION +
+                                           " (plugin ABI " + std::to_string(LP_ABI_VERSION_MAJOR) +
+                                           "." + std::to_string(LP_ABI_VERSION_MINOR) + "." +
+                                           std::to_string(LP_ABI_VERSION_PATCH) + ")");
   app.require_subcommand(1);
 
   GlobalOptions global;
@@ -44,7 +43,9 @@ int run_cli(int argc, char** argv) {
 
   ValidateOptions validate;
   auto* validate_cmd = app.add_subcommand("validate", "Check test plans; print every error");
-  validate_cmd->add_option("plans", validate.plans, "Plan files")->required()->check(CLI::ExistingFile);
+  validate_cmd->add_option("plans", validate.plans, "Plan files")
+      ->required()
+      ->check(CLI::ExistingFile);
   validate_cmd->add_flag("--print", validate.print, "Print the resolved plan as JSON");
 
   PluginsOptions plugins;
@@ -58,17 +59,42 @@ int run_cli(int argc, char** argv) {
   run_cmd->add_flag("--dry-run", run.dry_run,
                     "Validate the plan and create every component, but send no load");
 
+  ForecastOptions forecast;
+  auto* forecast_cmd = app.add_subcommand(
+      "forecast",
+      "Fit a forecaster on a history CSV; write the forecast with quantiles and a plot");
+  forecast_cmd->add_option("--model", forecast.model, "Forecaster type (see `plugins`), or auto")
+      ->capture_default_str();
+  forecast_cmd->add_option("--config", forecast.config, "The forecaster's config as JSON")
+      ->capture_default_str();
+  forecast_cmd->add_option("--history", forecast.history, "CSV of timestamp,value")
+      ->required()
+      ->check(CLI::ExistingFile);
+  forecast_cmd->add_option("--horizon", forecast.horizon, "How far ahead, e.g. 24h")
+      ->capture_default_str();
+  forecast_cmd->add_option("--quantiles", forecast.quantiles, "Levels, comma-separated")
+      ->capture_default_str();
+  forecast_cmd->add_option("--events", forecast.events, "CSV of name,start,end,multiplier")
+      ->check(CLI::ExistingFile);
+  forecast_cmd->add_option("--mask", forecast.masks,
+                           "FROM/TO: an outage not to learn (repeatable)");
+  forecast_cmd->add_option("--out", forecast.out,
+                           "Forecast file, .csv or .json (default: CSV on stdout)");
+  forecast_cmd->add_option("--plot", forecast.plot, "SVG plot of history, forecast and band");
+  forecast_cmd->add_option("--save-state", forecast.save_state, "Write the fitted model's state");
+
   VectorsOptions vectors;
-  auto* vectors_cmd = app.add_subcommand(
-      "vectors", "List, show and validate Load Vectors (exit 2 on any error)");
+  auto* vectors_cmd =
+      app.add_subcommand("vectors", "List, show and validate Load Vectors (exit 2 on any error)");
   vectors_cmd->add_option("action", vectors.action, "list | show ID | validate [FILES or DIRS]")
       ->required()
       ->check(CLI::IsMember({"list", "show", "validate"}));
   vectors_cmd->add_option("args", vectors.args,
                           "show: a vector id; validate: vector files or directories "
                           "(default: the vector directory)");
-  vectors_cmd->add_option("--dir", vectors.dir,
-                          "Vector directory (default: ./vectors, else the source tree's)")
+  vectors_cmd
+      ->add_option("--dir", vectors.dir,
+                   "Vector directory (default: ./vectors, else the source tree's)")
       ->check(CLI::ExistingDirectory);
   vectors_cmd->add_flag("--json", vectors.json, "Machine-readable output");
 
@@ -87,6 +113,7 @@ int run_cli(int argc, char** argv) {
     if (*plugins_cmd) return plugins_command(global, plugins);
     if (*run_cmd) return run_command(global, run);
     if (*vectors_cmd) return vectors_command(vectors);
+    if (*forecast_cmd) return forecast_command(global, forecast);
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return kRuntimeFailure;

@@ -34,4 +34,18 @@ struct RunOptions {
 };
 int run_command(const GlobalOptions& global, const RunOptions& options);
 
+struct ForecastOptions {
+  std::string model = "ets";
+  std::string config = "{}";
+  std::filesystem::path history;
+  std::string horizon = "24h";
+  std::string quantiles = "0.05,0.5,0.95";
+  std::filesystem::path events;
+  std::vector<std::string> masks;  // FROM/TO
+  std::string out;                 // .csv or .json; "" or "-": CSV on stdout
+  std::string plot;                // .svg
+  std::string save_state;
+};
+int forecast_command(const GlobalOptions& global, const ForecastOptions& options);
+
 }  // namespace lp::cli

@@ -32,7 +32,7 @@ std::vector<std::string> HostServices::take_reported_errors() {
 
 void HostServices::log(void* ctx, lp_log_level level, lp_str message) {
   auto* self = static_cast<HostServices*>(ctx);
-  const auto spd = level <= LP_LOG_TRACE  ? spdlog::level::trace
+  const auto spd = level <= LP_LOG_TRACE   ? spdlog::level::trace
                    : level == LP_LOG_DEBUG ? spdlog::level::debug
                    : level == LP_LOG_INFO  ? spdlog::level::info
                    : level == LP_LOG_WARN  ? spdlog::level::warn
@@ -71,8 +71,9 @@ Component::Component(const PluginRegistry& registry, lp_kind kind, std::string_v
                      std::string_view config_json, HostServices& services)
     : factory_(registry.factory(kind, type_name)), type_(type_name) {
   if (factory_ == nullptr) {
-    throw ComponentError(fmt::format("no {} component \"{}\" is loaded", kind_name(kind), type_name),
-                         LP_ERR_INVALID_ARGUMENT);
+    throw ComponentError(
+        fmt::format("no {} component \"{}\" is loaded", kind_name(kind), type_name),
+        LP_ERR_INVALID_ARGUMENT);
   }
   call("create", [&](lp_error* err) {
     return factory_->create(services.table(), lp_str{config_json.data(), config_json.size()},
@@ -98,7 +99,9 @@ void Component::fail(std::string_view what, lp_status status, std::string_view m
 DetectorClient::DetectorClient(Component& c)
     : c_(c), ops_(static_cast<const lp_detector_ops*>(c.ops())) {}
 
-std::uint64_t DetectorClient::warmup() const { return ops_->warmup(c_.handle()); }
+std::uint64_t DetectorClient::warmup() const {
+  return ops_->warmup(c_.handle());
+}
 
 DetectionResult DetectorClient::observe(std::int64_t wall_ns, std::span<const double> values) {
   lp_detection d{};
@@ -108,6 +111,80 @@ DetectionResult DetectorClient::observe(std::int64_t wall_ns, std::span<const do
     return ops_->observe(c_.handle(), wall_ns, values.data(), values.size(), &d, err);
   });
   return {d.score, d.flag != 0, d.expected_low, d.expected_high};
+}
+
+namespace {
+
+lp_series to_lp(const TimeSeries& s) {
+  if (!s.valid.empty() && s.valid.size() != s.values.size()) {
+    throw std::invalid_argument("series: valid and values differ in length");
+  }
+  return {s.start_ns, s.step_ns, s.values.data(), s.valid.empty() ? nullptr : s.valid.data(),
+          s.values.size()};
+}
+
+std::vector<lp_event> to_lp(std::span<const LoadEvent> events) {
+  std::vector<lp_event> out;
+  for (const auto& e : events) {
+    out.push_back({lp_str{e.name.data(), e.name.size()}, e.start_ns, e.end_ns, e.multiplier});
+  }
+  return out;
+}
+
+}  // namespace
+
+ForecasterClient::ForecasterClient(Component& c)
+    : c_(c), ops_(static_cast<const lp_forecaster_ops*>(c.ops())) {}
+
+void ForecasterClient::fit(const TimeSeries& history, std::span<const LoadEvent> events) {
+  const lp_series s = to_lp(history);
+  const auto ev = to_lp(events);
+  c_.call("fit",
+          [&](lp_error* err) { return ops_->fit(c_.handle(), &s, ev.data(), ev.size(), err); });
+}
+
+void ForecasterClient::update(const TimeSeries& more) {
+  const lp_series s = to_lp(more);
+  c_.call("update", [&](lp_error* err) { return ops_->update(c_.handle(), &s, err); });
+}
+
+ForecastResult ForecasterClient::predict(std::size_t horizon, std::span<const double> quantiles,
+                                         std::span<const LoadEvent> events) {
+  const auto ev = to_lp(events);
+  lp_forecast f{};
+  f.struct_size = sizeof f;
+  c_.call("predict", [&](lp_error* err) {
+    return ops_->predict(c_.handle(), horizon, quantiles.data(), quantiles.size(), ev.data(),
+                         ev.size(), &f, err);
+  });
+  if (f.count != horizon || f.quantile_count != quantiles.size() || f.mean == nullptr ||
+      (f.quantile_count > 0 && f.quantiles == nullptr)) {
+    throw ComponentError(
+        fmt::format("forecaster \"{}\": predict returned {} steps and {} quantiles, asked for "
+                    "{} and {}",
+                    c_.type_name(), f.count, f.quantile_count, horizon, quantiles.size()),
+        LP_ERR_FAILED);
+  }
+  ForecastResult r;
+  r.start_ns = f.start_ns;
+  r.step_ns = f.step_ns;
+  r.mean.assign(f.mean, f.mean + f.count);
+  r.quantile_count = f.quantile_count;
+  if (f.quantile_count > 0)
+    r.quantiles.assign(f.quantiles, f.quantiles + f.count * f.quantile_count);
+  return r;
+}
+
+std::string ForecasterClient::save() {
+  lp_str state{};
+  c_.call("save", [&](lp_error* err) { return ops_->save(c_.handle(), &state, err); });
+  return std::string(view(state));
+}
+
+void ForecasterClient::load(std::string_view state) {
+  c_.call("load", [&](lp_error* err) {
+    return ops_->load(c_.handle(), lp_str{state.data(), state.size()}, err);
+  });
 }
 
 ToolClient::ToolClient(Component& c) : c_(c), ops_(static_cast<const lp_tool_ops*>(c.ops())) {}

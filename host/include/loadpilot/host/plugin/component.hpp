@@ -34,9 +34,9 @@ class ComponentError : public std::runtime_error {
 // metrics with the component and forwards metrics to a sink the host sets.
 class HostServices {
  public:
-  using MetricFn = std::function<void(std::string_view component, std::string_view name,
-                                      double value, std::int64_t wall_ns,
-                                      std::span<const lp_label> labels)>;
+  using MetricFn =
+      std::function<void(std::string_view component, std::string_view name, double value,
+                         std::int64_t wall_ns, std::span<const lp_label> labels)>;
   explicit HostServices(std::string component_label, MetricFn on_metric = {});
   HostServices(const HostServices&) = delete;
   HostServices& operator=(const HostServices&) = delete;
@@ -91,8 +91,7 @@ class Component {
 
  private:
   static void capture(void* ctx, lp_str message);
-  [[noreturn]] void fail(std::string_view what, lp_status status,
-                         std::string_view message) const;
+  [[noreturn]] void fail(std::string_view what, lp_status status, std::string_view message) const;
 
   const lp_component_factory* factory_ = nullptr;
   std::string type_;
@@ -117,11 +116,52 @@ class DetectorClient {
   const lp_detector_ops* ops_;
 };
 
+// A regular series the host hands a forecaster; valid[i] == 0 masks a gap.
+struct TimeSeries {
+  std::int64_t start_ns = 0;
+  std::int64_t step_ns = 0;
+  std::vector<double> values;
+  std::vector<std::uint8_t> valid;  // empty: all valid
+};
+
+struct LoadEvent {
+  std::string name;
+  std::int64_t start_ns = 0;
+  std::int64_t end_ns = 0;
+  double multiplier = 1.0;
+};
+
+struct ForecastResult {
+  std::int64_t start_ns = 0;
+  std::int64_t step_ns = 0;
+  std::vector<double> mean;
+  std::vector<double> quantiles;  // mean.size() rows of quantile_count values
+  std::size_t quantile_count = 0;
+  double quantile(std::size_t step, std::size_t k) const {
+    return quantiles[step * quantile_count + k];
+  }
+};
+
+class ForecasterClient {
+ public:
+  explicit ForecasterClient(Component& c);
+  void fit(const TimeSeries& history, std::span<const LoadEvent> events = {});
+  void update(const TimeSeries& more);
+  ForecastResult predict(std::size_t horizon_steps, std::span<const double> quantiles,
+                         std::span<const LoadEvent> events = {});
+  std::string save();
+  void load(std::string_view state);
+
+ private:
+  Component& c_;
+  const lp_forecaster_ops* ops_;
+};
+
 struct ToolTarget {
-  double rate_per_s = -1;        // negative: leave as is
+  double rate_per_s = -1;  // negative: leave as is
   std::int64_t concurrency = -1;
   double spawn_rate_per_s = -1;
-  std::vector<double> mix;       // empty: leave as is
+  std::vector<double> mix;  // empty: leave as is
 };
 
 struct ToolPoll {
