@@ -433,6 +433,20 @@ void PlanBuilder::read_detect(const Entry& e) {
     if (const Node* v = m.get("webhook")) {
       if (auto url = read_.url(*v, m.child("webhook"))) d.webhook = *url;
     }
+    if (const Node* v = m.get("forecaster")) {
+      if (auto f = components_.type(LP_KIND_FORECASTER, *v, m.child("forecaster")))
+        d.forecaster = *f;
+    }
+    if (const Node* v = m.get("interval")) {
+      if (auto x = read_.fraction(*v, m.child("interval"))) {
+        if (*x <= 0 || *x >= 1) {
+          read_.error(*v, m.child("interval"),
+                      fmt::format("must be between 0 and 1, found {}", v->text));
+        } else {
+          d.interval = *x;
+        }
+      }
+    }
     if (type)
       d.config =
           components_.config(LP_KIND_DETECTOR, *type, m.get("config"), item, m.child("config"));

@@ -156,6 +156,10 @@ json to_json(const TestPlan& p) {
       for (AlertAction a : d.on_alert) actions.push_back(kActions[static_cast<int>(a)]);
       det["on_alert"] = actions;
       if (!d.webhook.empty()) det["webhook"] = d.webhook;
+      if (!d.forecaster.empty()) {
+        det["forecaster"] = d.forecaster;
+        det["interval"] = d.interval;
+      }
       detect.push_back(det);
     }
     j["detect"] = detect;

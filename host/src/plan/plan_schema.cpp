@@ -36,7 +36,7 @@ const std::vector<PlanSection>& plan_sections() {
        {"start_time", "vector_sequence", "transition_delay_sec", "skip_on_error_rate",
         "on_high_error"}},
       {"sources[]", {"id", "source", "config"}},
-      {"detect[]", {"id", "detector", "metrics", "config", "on_alert", "webhook"}},
+      {"detect[]", {"id", "detector", "metrics", "config", "on_alert", "webhook", "forecaster", "interval"}},
       {"chaos[]", {"at", "kind", "duration", "ms", "rate", "load", "count"}},
       {"store", {"dir", "sinks"}},
       {"store.sinks[]", {"id", "sink", "config"}},

@@ -88,8 +88,23 @@ VectorInfo read_vector(const std::string& id, const fs::path& file) {
   return v;
 }
 
+// One metric predicted one tick ahead, for a detector that tests observations
+// against a prediction interval: fitted once enough ticks are in, then
+// updated every tick (and refitted now and then).
+struct TickPredictor {
+  static constexpr std::size_t kFitAfter = 20;
+  static constexpr std::size_t kRefitEvery = 100;
+  std::unique_ptr<HostServices> services;
+  std::unique_ptr<Component> component;
+  std::unique_ptr<ForecasterClient> client;
+  TimeSeries history;
+  std::size_t since_fit = 0;
+  bool fitted = false;
+};
+
 struct DetectorRun {
   const DetectorSpec* spec = nullptr;
+  std::vector<TickPredictor> predictors;  // one per metric, when the spec names a forecaster
   std::unique_ptr<HostServices> services;
   std::unique_ptr<Component> component;
   std::unique_ptr<DetectorClient> client;
@@ -534,6 +549,18 @@ void Controller::create_detectors() {
       d->backoff = d->backoff || a == AlertAction::kBackoff;
       d->stop = d->stop || a == AlertAction::kStop;
     }
+    if (!spec.forecaster.empty()) {
+      for (const auto& metric : spec.metrics) {
+        TickPredictor p;
+        p.services = std::make_unique<HostServices>(fmt::format("detect/{}/{}", spec.id, metric));
+        p.component = std::make_unique<Component>(registry_, LP_KIND_FORECASTER, spec.forecaster,
+                                                  "{}", *p.services);
+        p.client = std::make_unique<ForecasterClient>(*p.component);
+        p.history.step_ns =
+            std::chrono::duration_cast<std::chrono::nanoseconds>(plan_.tick).count();
+        d->predictors.push_back(std::move(p));
+      }
+    }
     if (!spec.webhook.empty()) {
       auto& sender = webhooks_[spec.webhook];
       if (!sender) sender = std::make_unique<WebhookSender>(spec.webhook);
@@ -571,7 +598,43 @@ void Controller::watch(const AlvState& state, const WindowSummary& tick, TickBat
       backoff_active = backoff_active || (d->backoff && alerts_.active(d->spec->id));
       continue;
     }
-    const DetectionResult r = d->client->observe(now, ctx.values);
+    std::vector<double> inputs = ctx.values;
+    if (!d->predictors.empty()) {
+      // [observed, low, high] per metric, once the forecaster has been fitted.
+      inputs.clear();
+      const double tail = (1 - d->spec->interval) / 2;
+      const std::vector<double> levels{tail, 1 - tail};
+      bool ready = true;
+      for (std::size_t i = 0; i < d->predictors.size(); ++i) {
+        TickPredictor& p = d->predictors[i];
+        const double value = ctx.values[i];
+        if (p.fitted) {
+          const ForecastResult f = p.client->predict(1, levels);
+          inputs.insert(inputs.end(), {value, f.quantile(0, 0), f.quantile(0, 1)});
+          TimeSeries one{p.history.start_ns +
+                             static_cast<std::int64_t>(p.history.values.size()) * p.history.step_ns,
+                         p.history.step_ns,
+                         {value},
+                         {}};
+          p.client->update(one);
+        } else {
+          ready = false;
+        }
+        if (p.history.values.empty()) p.history.start_ns = now;
+        p.history.values.push_back(value);
+        if (!p.fitted ? p.history.values.size() >= TickPredictor::kFitAfter
+                      : ++p.since_fit >= TickPredictor::kRefitEvery) {
+          p.client->fit(p.history);
+          p.fitted = true;
+          p.since_fit = 0;
+        }
+      }
+      if (!ready) {
+        backoff_active = backoff_active || (d->backoff && alerts_.active(d->spec->id));
+        continue;
+      }
+    }
+    const DetectionResult r = d->client->observe(now, inputs);
     ctx.score = r.score;
     ctx.expected_low = r.expected_low;
     ctx.expected_high = r.expected_high;

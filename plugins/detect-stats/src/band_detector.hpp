@@ -14,6 +14,10 @@ namespace lp::detect {
 
 struct BandOptions {
   std::uint64_t consecutive = 1;
+  // The band is at least this wide on each side of its middle, in the
+  // metric's unit: a tight forecast of a steady metric should not make
+  // noise-level moves anomalies.
+  double min_half_width = 0;
 };
 
 class BandDetector {

@@ -9,6 +9,7 @@ namespace lp::detect {
 EwmaDetector::EwmaDetector(EwmaOptions options) : o_(options) {
   if (!(o_.alpha > 0 && o_.alpha <= 1)) throw std::invalid_argument("alpha must be in (0, 1]");
   if (!(o_.threshold > 0)) throw std::invalid_argument("threshold must be > 0");
+  if (!(o_.min_stddev >= 0)) throw std::invalid_argument("min_stddev must be >= 0");
   warmup_ = o_.warmup > 0 ? o_.warmup : static_cast<std::uint64_t>(std::ceil(2.0 / o_.alpha));
 }
 
@@ -26,11 +27,11 @@ Verdict EwmaDetector::observe(double value) {
     return v;
   }
   // A floor on the deviation keeps a flat series from flagging rounding noise.
-  const double sd = std::max(stddev(), 1e-9 * std::max(1.0, std::fabs(mean_)));
+  const double sd = std::max({stddev(), o_.min_stddev, 1e-9 * std::max(1.0, std::fabs(mean_))});
   const double z = (value - mean_) / sd;
   const bool warm = seen_ >= warmup_;
   if (warm) {
-    v.score = z_score_to_unit(z);
+    v.score = z_score_to_unit(z, o_.threshold);
     v.flag = std::fabs(z) > o_.threshold;
     v.expected_low = mean_ - o_.threshold * sd;
     v.expected_high = mean_ + o_.threshold * sd;

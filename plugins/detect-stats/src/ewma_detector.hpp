@@ -14,6 +14,9 @@ struct EwmaOptions {
   double alpha = 0.02;       // weight of the newest value; ~2/alpha values of memory
   double threshold = 4.0;    // flag beyond this many standard deviations
   std::uint64_t warmup = 0;  // 0: ceil(2 / alpha)
+  // A floor on the deviation, in the metric's unit: a very steady metric
+  // (a median latency of 1.2 +- 0.03 ms) is not flagged for moving 0.5 ms.
+  double min_stddev = 0;
 };
 
 class EwmaDetector {

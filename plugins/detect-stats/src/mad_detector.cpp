@@ -49,7 +49,7 @@ Verdict MadDetector::observe(double value) {
       sigma = std::max(std::sqrt(std::max(sq / n - mean * mean, 0.0)), floor);
     }
     const double z = (value - med) / sigma;
-    v.score = z_score_to_unit(z);
+    v.score = z_score_to_unit(z, o_.threshold);
     v.flag = std::fabs(z) > o_.threshold;
     v.expected_low = med - o_.threshold * sigma;
     v.expected_high = med + o_.threshold * sigma;

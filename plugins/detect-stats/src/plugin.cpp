@@ -91,7 +91,9 @@ class Ewma {
                 "description": "weight of the newest value (about 2/alpha values of memory)"},
       "threshold": {"type": "number", "exclusiveMinimum": 0, "default": 4,
                     "description": "flag beyond this many standard deviations"},
-      "warmup": {"type": "integer", "minimum": 0, "description": "0: ceil(2/alpha)"}
+      "warmup": {"type": "integer", "minimum": 0, "description": "0: ceil(2/alpha)"},
+      "min_stddev": {"type": "number", "minimum": 0, "default": 0,
+                     "description": "floor on the deviation, in the metric's unit"}
     },
     "additionalProperties": false
   })json";
@@ -103,6 +105,7 @@ class Ewma {
       o.alpha = c.value("alpha", o.alpha);
       o.threshold = c.value("threshold", o.threshold);
       o.warmup = c.value("warmup", o.warmup);
+      o.min_stddev = c.value("min_stddev", o.min_stddev);
       return PerDimension<det::EwmaDetector, det::EwmaOptions>(o);
     });
   }
@@ -200,7 +203,9 @@ class Band {
     "type": "object",
     "properties": {
       "consecutive": {"type": "integer", "minimum": 1, "default": 1,
-                      "description": "ticks outside the band before the flag is raised"}
+                      "description": "ticks outside the band before the flag is raised"},
+      "min_half_width": {"type": "number", "minimum": 0, "default": 0,
+                         "description": "the band is at least this wide each side, in the metric's unit"}
     },
     "additionalProperties": false
   })json";
@@ -210,6 +215,7 @@ class Band {
       const json c = json::parse(config);
       det::BandOptions o;
       o.consecutive = c.value("consecutive", o.consecutive);
+      o.min_half_width = c.value("min_half_width", o.min_half_width);
       return det::BandDetector(o);
     });
   }

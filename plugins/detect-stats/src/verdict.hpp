@@ -14,12 +14,15 @@ struct Verdict {
   double expected_high = std::numeric_limits<double>::quiet_NaN();
 };
 
-// |z| as a two-sided confidence: P(|Z| < |z|) for a standard normal Z. 0 at
-// the expected value, 0.683 at one sigma, 0.9973 at three. Keeps resolution
-// up to |z| of about 8, far enough for any threshold a user picks.
-inline double z_score_to_unit(double z) {
+// |z| against the flag threshold t as a score: |z| / (|z| + t). 0 at the
+// expected value, 0.5 exactly at the threshold (so score > 0.5 is a flag),
+// and it never saturates: a 50-sigma outlier still outranks a 20-sigma one,
+// which a threshold chosen later (as NAB's optimiser does) needs. A normal
+// tail probability would round to exactly 1 beyond ~8 sigma.
+inline double z_score_to_unit(double z, double threshold) {
   if (!std::isfinite(z)) return std::isnan(z) ? 0.0 : 1.0;
-  return std::erf(std::fabs(z) / std::sqrt(2.0));
+  const double a = std::fabs(z);
+  return a / (a + threshold);
 }
 
 }  // namespace lp::detect

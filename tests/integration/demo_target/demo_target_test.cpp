@@ -314,8 +314,9 @@ TEST(DemoTarget, CpuModeBurnsCpu) {
     ASSERT_EQ(r.status, 200u);
     EXPECT_GE(ms(r.elapsed), 50.0);
   }
-  // 200 ms of spinning; preemption on a busy machine can only lower it, hence the margin.
-  EXPECT_GE(scrape(c).value("process_cpu_seconds_total") - cpu_before, 0.05);
+  // Each request spins until it has used 50 ms of thread CPU: 200 ms in all,
+  // however busy the machine (a contended core stretches the wall time instead).
+  EXPECT_GE(scrape(c).value("process_cpu_seconds_total") - cpu_before, 0.19);
 }
 
 TEST(DemoTarget, SigtermWithIdleConnectionExitsZeroPromptly) {

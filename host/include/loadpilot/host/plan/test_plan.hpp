@@ -146,6 +146,10 @@ struct DetectorSpec {
   nlohmann::json config = nlohmann::json::object();
   std::vector<AlertAction> on_alert{AlertAction::kLog};
   std::string webhook;  // empty when none
+  // When set, each metric is predicted one tick ahead by this forecaster and
+  // the detector sees [observed, low, high] per metric (the band detector).
+  std::string forecaster;
+  double interval = 0.95;  // central prediction interval
 };
 
 enum class ChaosKind { kLatency, kErrors, kKillGenerator, kCpuHog };
