@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <thread>
 
+extern char** environ;
+
 namespace lp::locust {
 namespace bp = boost::process;
 
@@ -22,14 +24,26 @@ struct LocustProcess::Impl {
 
 LocustProcess::LocustProcess(Options options)
     : options_(std::move(options)), impl_(std::make_unique<Impl>()) {
-  bp::environment env = boost::this_process::environment();
-  for (const auto& [k, v] : options_.env) env[k] = v;
+  // The child's environment, built here rather than with bp::environment:
+  // Boost 1.74's environment lookup reads past the end of shorter entries
+  // (an AddressSanitizer heap-buffer-overflow).
+  std::vector<std::string> entries;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    const std::string_view key = entry.substr(0, entry.find('='));
+    if (options_.env.count(std::string(key)) == 0) entries.emplace_back(entry);
+  }
+  for (const auto& [k, v] : options_.env) entries.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (auto& e : entries) envp.push_back(e.data());
+  envp.push_back(nullptr);
   std::error_code ec;
   // Output goes to a file, not a pipe: a pipe nobody drains would block Locust.
   impl_->child =
-      bp::child(options_.executable.string(), bp::args(options_.args), env,
+      bp::child(options_.executable.string(), bp::args(options_.args),
                 bp::start_dir(options_.cwd.string()), bp::std_out > options_.log_file.string(),
                 bp::std_err > options_.log_file.string(), bp::std_in < bp::null, ec,
+                bp::extend::on_setup([&envp](auto& exec) { exec.env = envp.data(); }),
                 bp::extend::on_exec_setup([](auto&) { ::prctl(PR_SET_PDEATHSIG, SIGTERM); }));
   if (ec) {
     throw std::runtime_error("cannot start " + options_.executable.string() + ": " + ec.message());
