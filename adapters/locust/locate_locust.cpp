@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
 #include <vector>
@@ -60,6 +61,21 @@ fs::path locate_locust(const std::string& configured) {
       "Locust), or set LOADPILOT_VENV to a virtualenv with Locust, or the tool's `locust` "
       "config to its executable. Looked in:" +
       where);
+}
+
+fs::path find_in_path(const std::string& name) {
+  std::string dirs = std::getenv("PATH") ? std::getenv("PATH") : "";
+  dirs += ":/usr/sbin:/sbin";  // ip(8) lives there and PATH may lack it
+  std::size_t from = 0;
+  for (int i = 0; i < 1000 && from <= dirs.size(); ++i) {
+    const std::size_t to = std::min(dirs.find(':', from), dirs.size());
+    const std::string dir = dirs.substr(from, to - from);
+    from = to + 1;
+    if (dir.empty()) continue;
+    const fs::path candidate = fs::path(dir) / name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return {};
 }
 
 }  // namespace lp::locust

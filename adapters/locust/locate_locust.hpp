@@ -12,4 +12,7 @@ namespace lp::locust {
 // Throws std::runtime_error naming every place it looked when none has it.
 std::filesystem::path locate_locust(const std::string& configured);
 
+// The executable `name` on $PATH (then /usr/sbin, /sbin), or empty.
+std::filesystem::path find_in_path(const std::string& name);
+
 }  // namespace lp::locust

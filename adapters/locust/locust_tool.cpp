@@ -1,7 +1,8 @@
 // tool "locust": runs an unmodified locustfile in Locust subprocesses (one
-// standalone process, or a master and local workers) with loadpilot's shim as
-// a second locustfile. The shim streams every request to this plugin over a
-// socket on 127.0.0.1 and follows the targets: users (closed model) or an
+// standalone process, or a master and workers, local or on other hosts such as
+// network namespaces) with loadpilot's shim as a second locustfile. The shim
+// streams every request to this plugin over a socket (127.0.0.1, or the `bind`
+// address the workers reach this host on) and follows the targets: users (closed model) or an
 // offered request rate (open model; the shim paces tasks and steers users).
 //
 // Request types: the host fixes them at prepare(), but Locust names requests
@@ -60,12 +61,18 @@ constexpr const char* kSchema = R"json({
     "max_users": {"type": "integer", "minimum": 1, "default": 1000, "description": "Open model: most users the shim may start"},
     "spawn_rate": {"type": "number", "exclusiveMinimum": 0, "default": 100, "description": "Users started per second"},
     "workers": {"type": "integer", "minimum": 0, "maximum": 64, "default": 0, "description": "0: one Locust process; N: a master and N local worker processes"},
+    "worker_hosts": {"type": "array", "maxItems": 64, "description": "One more worker per entry, started on that host: a network namespace (ip netns exec) or a command prefix (e.g. [ssh, gen-1])",
+      "items": {"type": "object", "properties": {
+        "netns": {"type": "string", "minLength": 1},
+        "prefix": {"type": "array", "minItems": 1, "items": {"type": "string"}}},
+        "additionalProperties": false, "minProperties": 1, "maxProperties": 1}},
+    "bind": {"type": "string", "default": "127.0.0.1", "description": "IP address the master and the sample socket listen on; worker_hosts must reach this host there"},
     "on_worker_loss": {"enum": ["stop", "continue"], "default": "stop", "description": "A worker that dies mid-run fails the run (stop) or is reported and its share moved to the others (continue)"},
     "user_classes": {"type": "array", "items": {"type": "string"}, "description": "Run only these User classes"},
     "env": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Environment variables for the Locust processes"},
     "args": {"type": "array", "items": {"type": "string"}, "description": "Further Locust command-line arguments"},
     "csv": {"type": "string", "description": "Locust's own --csv prefix (its totals, to compare)"},
-    "log_dir": {"type": "string", "description": "Keep Locust's logs here (default: a temporary folder removed at the end)"},
+    "log_dir": {"type": "string", "description": "Keep Locust's logs here; loadpilot run sets runs/<id>/tools/<tool id> (else a temporary folder removed at the end)"},
     "start_timeout_s": {"type": "number", "exclusiveMinimum": 0, "default": 60}
   },
   "additionalProperties": false
@@ -124,12 +131,16 @@ class LocustTool {
       out << lp::locust::kShimSource;
       if (!out) throw Error("cannot write " + shim.string());
     }
-    server_ = std::make_unique<ShimServer>(types_, token_);
+    try {
+      server_ = std::make_unique<ShimServer>(types_, token_, cfg_.bind);
+    } catch (const std::exception& e) {
+      throw Error("cannot listen on bind address " + cfg_.bind + ": " + e.what());
+    }
 
     std::vector<std::string> common{"-f", cfg_.suite.string() + "," + shim.string()};
     common.insert(common.end(), cfg_.user_classes.begin(), cfg_.user_classes.end());
     std::map<std::string, std::string> env = cfg_.env;
-    env["LOADPILOT_SHIM_ADDR"] = "127.0.0.1:" + std::to_string(server_->port());
+    env["LOADPILOT_SHIM_ADDR"] = cfg_.bind + ":" + std::to_string(server_->port());
     env["LOADPILOT_SHIM_TOKEN"] = token_;
     env["PYTHONUNBUFFERED"] = "1";
 
@@ -140,30 +151,37 @@ class LocustTool {
     args.push_back(cfg_.base_url);
     if (!cfg_.csv.empty()) args.insert(args.end(), {"--csv", cfg_.csv});
     std::uint16_t master_port = 0;
-    if (cfg_.workers > 0) {
-      master_port = lp::locust::free_local_port();
+    const int workers = cfg_.total_workers();
+    if (workers > 0) {
+      master_port = lp::locust::free_local_port(cfg_.bind);
       args.insert(args.end(),
-                  {"--master", "--master-bind-host", "127.0.0.1", "--master-bind-port",
-                   std::to_string(master_port), "--expect-workers", std::to_string(cfg_.workers)});
+                  {"--master", "--master-bind-host", cfg_.bind, "--master-bind-port",
+                   std::to_string(master_port), "--expect-workers", std::to_string(workers)});
     }
     args.insert(args.end(), cfg_.args.begin(), cfg_.args.end());
     master_ = std::make_unique<LocustProcess>(
         LocustProcess::Options{locust, args, env, cfg_.suite.parent_path(), dir_ / "locust.log"});
-    for (int i = 0; i < cfg_.workers; ++i) {
+    for (int i = 0; i < workers; ++i) {
       std::vector<std::string> wargs = common;
-      wargs.insert(wargs.end(), {"--worker", "--master-host", "127.0.0.1", "--master-port",
+      wargs.insert(wargs.end(), {"--worker", "--master-host", cfg_.bind, "--master-port",
                                  std::to_string(master_port)});
       wargs.insert(wargs.end(), cfg_.args.begin(), cfg_.args.end());
       auto wenv = env;
       wenv["LOADPILOT_WORKER_INDEX"] = std::to_string(i);
-      workers_.push_back(std::make_unique<LocustProcess>(
-          LocustProcess::Options{locust, wargs, wenv, cfg_.suite.parent_path(),
-                                 dir_ / ("worker-" + std::to_string(i) + ".log")}));
+      const fs::path log = dir_ / ("worker-" + std::to_string(i) + ".log");
+      if (i < cfg_.workers) {
+        workers_.push_back(std::make_unique<LocustProcess>(
+            LocustProcess::Options{locust, wargs, wenv, cfg_.suite.parent_path(), log}));
+      } else {
+        workers_.push_back(
+            start_on_host(cfg_.worker_hosts[static_cast<std::size_t>(i - cfg_.workers)], locust,
+                          wargs, wenv, log));
+      }
     }
     wait_ready();
-    host_.info("Locust " + std::string(cfg_.workers > 0 ? "master + " : "") +
-               (cfg_.workers > 0 ? std::to_string(cfg_.workers) + " workers" : "process") +
-               " ready (" + locust.string() + "); logs in " + dir_.string());
+    host_.info("Locust " + std::string(workers > 0 ? "master + " : "") +
+               (workers > 0 ? std::to_string(workers) + " workers" : "process") + " ready (" +
+               locust.string() + "); logs in " + dir_.string());
   }
 
   std::vector<std::string> request_types() { return types_; }
@@ -183,7 +201,7 @@ class LocustTool {
       if (auto failure = check(peers)) {
         st.state = LP_TOOL_FAILED;
         st.message = *failure;
-      } else if (cfg_.workers > 0 && rate_) {
+      } else if (cfg_.total_workers() > 0 && rate_) {
         steer_distributed(peers);
       }
     }
@@ -216,10 +234,39 @@ class LocustTool {
     };
     master_->stop(left());
     for (auto& w : workers_) w->stop(left());
+    report_peers();
     report_names();
   }
 
  private:
+  // Where a worker runs when it is not a local process.
+  struct WorkerHost {
+    std::string netns;                // ip netns exec NETNS ...
+    std::vector<std::string> prefix;  // or any command prefix (ssh HOST ...)
+  };
+
+  // A worker started through its host's prefix. The environment goes on the
+  // command line through env(1), since a prefix like ssh does not pass it on.
+  std::unique_ptr<LocustProcess> start_on_host(const WorkerHost& h, const fs::path& locust,
+                                               const std::vector<std::string>& args,
+                                               const std::map<std::string, std::string>& env,
+                                               const fs::path& log) {
+    std::vector<std::string> prefix = h.prefix;
+    if (!h.netns.empty()) prefix = {"ip", "netns", "exec", h.netns};
+    fs::path exe = prefix.front();
+    if (!exe.has_parent_path()) {
+      exe = lp::locust::find_in_path(prefix.front());
+      if (exe.empty()) throw Error("worker_hosts: " + prefix.front() + " is not on PATH");
+    }
+    std::vector<std::string> full(prefix.begin() + 1, prefix.end());
+    full.emplace_back("env");
+    for (const auto& [k, v] : env) full.push_back(k + "=" + v);
+    full.push_back(locust.string());
+    full.insert(full.end(), args.begin(), args.end());
+    return std::make_unique<LocustProcess>(
+        LocustProcess::Options{exe, full, {}, cfg_.suite.parent_path(), log});
+  }
+
   struct Config {
     // complete: the host has added what it knows (base_url, model, suite).
     Config(const json& c, bool complete) {
@@ -250,6 +297,21 @@ class LocustTool {
       spawn_rate = c.value("spawn_rate", 100.0);
       workers = c.value("workers", 0);
       if (workers < 0 || workers > 64) throw ConfigError("workers: between 0 and 64");
+      bind = c.value("bind", "127.0.0.1");
+      for (const auto& h : c.value("worker_hosts", json::array())) {
+        WorkerHost w;
+        w.netns = h.value("netns", "");
+        w.prefix = h.value("prefix", std::vector<std::string>{});
+        if (w.netns.empty() == w.prefix.empty()) {
+          throw ConfigError("worker_hosts: each entry needs either \"netns\" or \"prefix\"");
+        }
+        worker_hosts.push_back(std::move(w));
+      }
+      if (total_workers() > 64) throw ConfigError("workers + worker_hosts: at most 64 workers");
+      if (!worker_hosts.empty() && bind.rfind("127.", 0) == 0) {
+        throw ConfigError("worker_hosts: workers on other hosts cannot reach the master on " +
+                          bind + "; set bind to this host's address on their network");
+      }
       stop_on_worker_loss = c.value("on_worker_loss", "stop") != "continue";
       user_classes = c.value("user_classes", std::vector<std::string>{});
       env = c.value("env", std::map<std::string, std::string>{});
@@ -266,8 +328,11 @@ class LocustTool {
     std::int64_t users = -1;
     std::int64_t max_users = 1000;
     double spawn_rate = 100;
-    int workers = 0;
+    int workers = 0;  // local worker processes
+    std::vector<WorkerHost> worker_hosts;
+    std::string bind = "127.0.0.1";
     bool stop_on_worker_loss = true;
+    int total_workers() const { return workers + static_cast<int>(worker_hosts.size()); }
     std::vector<std::string> user_classes;
     std::map<std::string, std::string> env;
     std::vector<std::string> args;
@@ -292,14 +357,15 @@ class LocustTool {
   // one of them exits: then Locust's own message is the error.
   void wait_ready() {
     const auto deadline = Clock::now() + cfg_.start_timeout;
-    const std::size_t want = 1 + static_cast<std::size_t>(cfg_.workers);
+    const std::size_t want = 1 + static_cast<std::size_t>(cfg_.total_workers());
     for (int i = 0; i < 1000000 && Clock::now() < deadline; ++i) {
       const auto peers = server_->peers();
       std::size_t ready = 0;
       for (const auto& p : peers) ready += p.closed ? 0 : 1;
       const bool master_sees_all =
-          cfg_.workers == 0 || std::any_of(peers.begin(), peers.end(), [&](const ShimPeer& p) {
-            return p.role == "master" && status_int(p, "workers", 0) >= cfg_.workers;
+          cfg_.total_workers() == 0 ||
+          std::any_of(peers.begin(), peers.end(), [&](const ShimPeer& p) {
+            return p.role == "master" && status_int(p, "workers", 0) >= cfg_.total_workers();
           });
       if (ready >= want && master_sees_all) return;
       if (const auto status = master_->exited()) throw start_failure(*master_, *status);
@@ -391,7 +457,7 @@ class LocustTool {
   // on_worker_loss: continue are reported once and their share moves on.
   std::optional<std::string> check(const std::vector<ShimPeer>& peers) {
     if (const auto status = master_->exited()) {
-      return "Locust" + std::string(cfg_.workers > 0 ? " master" : "") + " (pid " +
+      return "Locust" + std::string(cfg_.total_workers() > 0 ? " master" : "") + " (pid " +
              std::to_string(master_->pid()) + ") exited with status " + std::to_string(*status) +
              " during the run; its log ends:\n" + master_->failure_text("", 8);
     }
@@ -414,11 +480,25 @@ class LocustTool {
           (status ? "exited with status " + std::to_string(*status) : "lost its connection") +
           " during the run";
       if (cfg_.stop_on_worker_loss) return what + " (on_worker_loss: stop)";
-      host_.warn(what + "; going on with the others (on_worker_loss: continue)");
+      // Reported, not logged: the host logs it and keeps it with the run.
+      host_.report_error(what + "; going on with the others (on_worker_loss: continue)");
       host_.emit_metric("locust_workers_lost", 1.0, host_.wall_ns());
       if (rate_) send_targets(json::object());  // the others take its share
     }
     return std::nullopt;
+  }
+
+  // Samples per Locust process and where it ran, so a distributed run shows
+  // every worker (and host) took part.
+  void report_peers() {
+    for (const auto& p : server_->peers()) {
+      if (p.role == "master") continue;
+      host_.info("Locust " + p.role +
+                 (p.generator > 0 ? " " + std::to_string(p.generator - 1) : "") + " (pid " +
+                 std::to_string(p.pid) + ", from " +
+                 (p.address.empty() ? std::string("?") : p.address) +
+                 "): " + std::to_string(p.samples) + " samples");
+    }
   }
 
   void report_names() {

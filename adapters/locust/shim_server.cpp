@@ -75,8 +75,8 @@ struct ShimServer::Impl {
     }
   };
 
-  Impl(std::vector<std::string> type_names, std::string tok)
-      : token(std::move(tok)), acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+  Impl(std::vector<std::string> type_names, std::string tok, const std::string& bind)
+      : token(std::move(tok)), acceptor(io, tcp::endpoint(asio::ip::make_address(bind), 0)) {
     for (std::size_t i = 0; i + 1 < type_names.size(); ++i) {
       type_index.emplace(type_names[i], static_cast<std::uint32_t>(i));
     }
@@ -115,6 +115,9 @@ struct ShimServer::Impl {
       peer.pid = hello.value("pid", 0);
       const std::string worker = hello.value("worker", "");
       peer.generator = worker.empty() ? 0 : static_cast<std::uint32_t>(std::stoul(worker) + 1);
+      boost::system::error_code ec;
+      const auto remote = s.socket.remote_endpoint(ec);
+      if (!ec) peer.address = remote.address().to_string();
       peers.push_back(peer);
       sessions.emplace(peer.id, s.shared_from_this());
       s.peer = peer.id;
@@ -182,6 +185,7 @@ struct ShimServer::Impl {
       pending.push_back(x);
     }
     received += count;
+    peers[s.peer - 1].samples += count;
     return true;
   }
 
@@ -210,8 +214,8 @@ struct ShimServer::Impl {
   std::uint64_t received = 0;
 };
 
-ShimServer::ShimServer(std::vector<std::string> types, std::string token)
-    : impl_(std::make_unique<Impl>(std::move(types), std::move(token))) {}
+ShimServer::ShimServer(std::vector<std::string> types, std::string token, const std::string& bind)
+    : impl_(std::make_unique<Impl>(std::move(types), std::move(token), bind)) {}
 
 ShimServer::~ShimServer() = default;
 
@@ -255,9 +259,9 @@ std::map<std::string, std::uint64_t> ShimServer::name_counts() const {
   return out;
 }
 
-std::uint16_t free_local_port() {
+std::uint16_t free_local_port(const std::string& bind) {
   asio::io_context io;
-  tcp::acceptor a(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  tcp::acceptor a(io, tcp::endpoint(asio::ip::make_address(bind), 0));
   return a.local_endpoint().port();
 }
 

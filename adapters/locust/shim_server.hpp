@@ -1,4 +1,5 @@
-// The host end of the shim's socket: listens on 127.0.0.1 (a port the system
+// The host end of the shim's socket: listens on 127.0.0.1 or the address the
+// workers reach the host on (a port the system
 // picks), accepts the connections of the Locust processes that present the
 // run's token, turns their sample batches into lp_samples and sends them
 // control messages. One I/O thread; the tool's calls read snapshots.
@@ -24,13 +25,17 @@ struct ShimPeer {
   nlohmann::json status;        // its last status report
   bool said_bye = false;        // sent everything it had, on purpose
   bool closed = false;          // the connection has ended
+  std::string address;          // where it connected from (its host)
+  std::uint64_t samples = 0;    // samples received from it
 };
 
 class ShimServer {
  public:
   // Names of Locust requests ("METHOD name") listed in `types` get their own
   // request type; every other name goes to the last type (the catch-all).
-  ShimServer(std::vector<std::string> types, std::string token);
+  // `bind`: the IP address to listen on (the workers' route to the host).
+  ShimServer(std::vector<std::string> types, std::string token,
+             const std::string& bind = "127.0.0.1");
   ~ShimServer();
   ShimServer(const ShimServer&) = delete;
   ShimServer& operator=(const ShimServer&) = delete;
@@ -50,7 +55,7 @@ class ShimServer {
   std::unique_ptr<Impl> impl_;
 };
 
-// A port free on 127.0.0.1 just now (for the Locust master, which needs a number).
-std::uint16_t free_local_port();
+// A port free on `bind` just now (for the Locust master, which needs a number).
+std::uint16_t free_local_port(const std::string& bind = "127.0.0.1");
 
 }  // namespace lp::locust

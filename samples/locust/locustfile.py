@@ -3,7 +3,7 @@ about loadpilot. Two user classes with weights, an HttpUser browsing through a
 TaskSet and a FastHttpUser buying, each with its own wait_time and on_start.
 
     locust -f samples/locust/locustfile.py --headless -u 10 --host http://127.0.0.1:18080
-    loadpilot run samples/locust/locust.yaml
+    loadpilot run samples/locust.yaml
 """
 
 import random

@@ -416,20 +416,19 @@ void PlanBuilder::read_profile(const Node& n) {
   plan_.profile = std::move(p);
 }
 
-// A profile vector must be sent by some tool that lists it.
+// A profile vector must be carried by some tool: one that lists it, or a
+// suite-driven tool, which follows every step's rate with its suite's own mix.
 void PlanBuilder::check_carried(const Node& n, const std::string& path) {
   if (plan_.tools.empty()) return;  // "tools" is reported missing on its own
   std::vector<std::string> listed;
   for (const auto& t : plan_.tools) {
-    if (t.vectors.empty()) continue;  // a suite-driven tool
+    if (t.vectors.empty()) return;  // a suite-driven tool carries every step
     if (std::find(t.vectors.begin(), t.vectors.end(), n.text) != t.vectors.end()) return;
     listed.push_back(fmt::format("{} has [{}]", t.id, fmt::join(t.vectors, ", ")));
   }
   read_.error(n, path,
-              listed.empty()
-                  ? fmt::format("vector \"{}\" is sent by no tool: every tool runs a suite", n.text)
-                  : fmt::format("vector \"{}\" is sent by no tool: add it to a tool's vectors ({})",
-                                n.text, fmt::join(listed, "; ")));
+              fmt::format("vector \"{}\" is sent by no tool: add it to a tool's vectors ({})",
+                          n.text, fmt::join(listed, "; ")));
 }
 
 void PlanBuilder::read_chaos(const Entry& e) {

@@ -148,6 +148,7 @@ class Controller {
   void build_sequence();
   void loop();
   void apply_targets(const AlvState& state);
+  bool schema_has_property(const std::string& tool, const std::string& name) const;
   void poll_tools(std::int64_t tick_start_ns, std::int64_t tick_end_ns, TickBatch& batch,
                   std::int64_t& requests, std::int64_t& errors);
   void record_decisions(const std::vector<AlvDecision>& decisions, TickBatch& batch);
@@ -178,6 +179,7 @@ class Controller {
   std::vector<std::unique_ptr<DetectorRun>> detectors_;
   std::map<std::string, std::unique_ptr<WebhookSender>> webhooks_;
   AlertManager alerts_;
+  nlohmann::json plugin_errors_ = nlohmann::json::array();  // reported by plugins, not fatal
   nlohmann::json alert_log_ = nlohmann::json::array();
   double backoff_ = 1.0;  // kBackoffFactor while a backoff alert is active
   std::unique_ptr<AlvSequencer> sequencer_;
@@ -189,6 +191,7 @@ class Controller {
   std::int64_t offered_ticks_ = 0;
   RequestStats overall_;
   std::int64_t started_ns_ = 0;
+  std::int64_t load_ended_ns_ = 0;  // the end of the last tick, before the tools stop
   milliseconds elapsed_{0};
   std::string current_vector_;
   milliseconds last_progress_line_{-10000};
@@ -226,6 +229,14 @@ void Controller::start_demo_target() {
   store_->append_tick(batch);
 }
 
+bool Controller::schema_has_property(const std::string& tool, const std::string& name) const {
+  const lp_component_factory* f = registry_.factory(LP_KIND_TOOL, tool);
+  if (f == nullptr || f->config_schema == nullptr) return false;
+  const auto schema = nlohmann::json::parse(f->config_schema, nullptr, false);
+  return schema.is_object() && schema.contains("properties") && schema["properties"].is_object() &&
+         schema["properties"].contains(name);
+}
+
 void Controller::create_tools() {
   for (const auto& [id, file] : plan_.vector_files) vectors_.emplace(id, read_vector(id, file));
   const bool shares_given = std::any_of(plan_.tools.begin(), plan_.tools.end(),
@@ -247,6 +258,11 @@ void Controller::create_tools() {
       for (const auto& id : ids) config["vector_files"][id] = plan_.vector_files.at(id).string();
     }
     for (const auto& [k, v] : spec.config.items()) config[k] = v;
+    // A tool that keeps logs (its schema has "log_dir") keeps them with the run.
+    if (!config.contains("log_dir") && schema_has_property(spec.tool, "log_dir")) {
+      const auto dir = store_->db_path().parent_path() / "tools" / spec.id;
+      config["log_dir"] = dir.string();
+    }
 
     const std::string label = fmt::format("tool/{}", spec.id);
     t->services = std::make_unique<HostServices>(label);
@@ -317,16 +333,19 @@ void Controller::apply_targets(const AlvState& state) {
   const bool closed = plan_.load.model == LoadModel::kClosed;
   for (auto& t : tools_) {
     ToolTarget target;
+    // Under a profile, a tool that lists vectors carries only its own steps;
+    // a suite-driven tool (no vectors) carries every step with its own mix.
     const bool profiled = !sequencer_->steps()[0].id.empty();
+    const bool suite_driven = t->spec->vectors.empty();
     const bool carries = state.phase == AlvState::Phase::kRunning &&
-                         (!profiled || !t->step_mix[state.index].empty());
+                         (!profiled || suite_driven || !t->step_mix[state.index].empty());
     const double value = carries ? state.target * t->share * backoff_ : 0.0;
     if (closed) {
       target.concurrency = static_cast<std::int64_t>(std::ceil(value));
     } else {
       target.rate_per_s = value;
     }
-    if (carries && profiled) target.mix = t->step_mix[state.index];
+    if (carries && profiled && !suite_driven) target.mix = t->step_mix[state.index];
     if (!t->started) {
       t->client->start(target);
       t->started = true;
@@ -384,6 +403,13 @@ void Controller::poll_tools(std::int64_t tick_start_ns, std::int64_t tick_end_ns
     overall_.merge(t->window->all());
     if (open_span_) spans_[*open_span_].stats.merge(t->window->all());
 
+    // Errors a tool reported without failing (a lost worker under
+    // on_worker_loss: continue) are kept with the run, not only logged.
+    for (auto& message : t->services->take_reported_errors()) {
+      spdlog::warn("tool \"{}\": {}", t->spec->id, message);
+      plugin_errors_.push_back({{"source", "tool/" + t->spec->id}, {"message", message}});
+      event(batch, "plugin_error", "tool/" + t->spec->id, std::move(message));
+    }
     if (status.state == LP_TOOL_FAILED) {
       fail(fmt::format("tool \"{}\" failed: {}", t->spec->id,
                        status.message.empty() ? "(no message)" : status.message));
@@ -534,6 +560,7 @@ void Controller::loop() {
       break;
     }
   }
+  load_ended_ns_ = wall_now_ns();
   if (settings_.progress != nullptr && settings_.progress_is_tty) *settings_.progress << "\n";
 }
 
@@ -727,7 +754,9 @@ RunOutcome Controller::run() {
   in.run_id = outcome_.run_id;
   in.plan = &plan_;
   in.started_ns = started_ns_ == 0 ? ended_ns : started_ns_;
-  in.ended_ns = ended_ns;
+  // Rates are over the load period: the tools' stop (up to its grace period)
+  // adds the last answers but no load time.
+  in.ended_ns = load_ended_ns_ > in.started_ns ? load_ended_ns_ : ended_ns;
   in.overall = &overall_;
   for (const auto& t : tools_) in.tools.push_back({t->spec->id, &t->total});
   in.vectors = &spans_;
@@ -735,6 +764,7 @@ RunOutcome Controller::run() {
       offered_ticks_ > 0 ? std::optional<double>(offered_sum_ / static_cast<double>(offered_ticks_))
                          : std::nullopt;
   in.alerts = alert_log_;
+  in.plugin_errors = plugin_errors_;
   const SummaryResult summary =
       write_summary(in, outcome_.run_dir / "summary.json", outcome_.exit_code, outcome_.message);
   if (outcome_.exit_code == cli::kSuccess && !summary.criteria_passed) {

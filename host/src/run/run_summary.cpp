@@ -8,7 +8,9 @@
 namespace lp {
 namespace {
 
-double ms(std::int64_t us) { return static_cast<double>(us) / 1000.0; }
+double ms(std::int64_t us) {
+  return static_cast<double>(us) / 1000.0;
+}
 
 nlohmann::json to_json(const RequestSummary& s) {
   return {{"requests", s.count},
@@ -39,8 +41,8 @@ RequestSummary summarize(const RequestStats& stats, double duration_s, std::stri
   s.count = stats.count;
   s.outcomes = stats.outcomes;
   s.errors = stats.count - stats.outcomes[LP_OUTCOME_OK];
-  s.error_rate = stats.count > 0 ? static_cast<double>(s.errors) / static_cast<double>(stats.count)
-                                 : 0.0;
+  s.error_rate =
+      stats.count > 0 ? static_cast<double>(s.errors) / static_cast<double>(stats.count) : 0.0;
   s.rate_per_s = duration_s > 0 ? static_cast<double>(stats.count) / duration_s : 0.0;
   s.bytes = stats.bytes;
   s.status_codes = stats.status_codes;
@@ -119,10 +121,11 @@ SummaryResult write_summary(const SummaryInput& in, const std::filesystem::path&
 
   SummaryResult result;
   doc["alerts"] = in.alerts;
+  doc["plugin_errors"] = in.plugin_errors;
   doc["criteria"] = nlohmann::json::array();
   for (const auto& c : in.plan->criteria) {
-    const auto passed =
-        c.evaluate([&](std::string_view kpi) { return run_kpi(kpi, overall, in.mean_offered_rate); });
+    const auto passed = c.evaluate(
+        [&](std::string_view kpi) { return run_kpi(kpi, overall, in.mean_offered_rate); });
     nlohmann::json j{{"criterion", c.text()}};
     nlohmann::json values = nlohmann::json::object();
     for (const auto& id : c.identifiers()) {

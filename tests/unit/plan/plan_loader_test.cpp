@@ -336,6 +336,15 @@ TEST(PlanLoader, ProfileVectorSentByNoToolIsAnError) {
           "tools: [{id: api, tool: native, vectors: [a]}, {id: b, tool: native, vectors: [b]}]\n",
       "inline.yaml", ctx);
   EXPECT_TRUE(all.ok()) << all.format_errors();
+  // A suite-driven tool carries every step of the profile.
+  std::filesystem::create_directories(dir / "suites");
+  { std::ofstream(dir / "suites/locustfile.py") << "# a locustfile\n"; }
+  const PlanLoadResult suite = load_plan_from_string(
+      head +
+          "tools: [{id: api, tool: native, vectors: [a]}, {id: shop, tool: locust, "
+          "suite: suites/locustfile.py}]\n",
+      "inline.yaml", ctx);
+  EXPECT_TRUE(suite.ok()) << suite.format_errors();
   std::filesystem::remove_all(dir);
 }
 

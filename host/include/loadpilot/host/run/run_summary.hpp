@@ -3,10 +3,9 @@
 // failed or not, from the data the run kept.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,7 +38,8 @@ struct SummaryInput {
   std::vector<Tool> tools;
   const std::vector<VectorSpan>* vectors = nullptr;
   std::optional<double> mean_offered_rate;
-  nlohmann::json alerts = nlohmann::json::array();  // raised and resolved, in order
+  nlohmann::json alerts = nlohmann::json::array();         // raised and resolved, in order
+  nlohmann::json plugin_errors = nlohmann::json::array();  // reported, not fatal: {source, message}
 };
 
 struct SummaryResult {
