@@ -62,14 +62,33 @@ int run_cli(int argc, char** argv) {
   ForecastOptions forecast;
   auto* forecast_cmd = app.add_subcommand(
       "forecast",
-      "Fit a forecaster on a history CSV; write the forecast with quantiles and a plot");
+      "Fit a forecaster on history (CSV, past runs, Prometheus); write the forecast with "
+      "quantiles and a plot");
   forecast_cmd->add_option("--model", forecast.model, "Forecaster type (see `plugins`), or auto")
       ->capture_default_str();
   forecast_cmd->add_option("--config", forecast.config, "The forecaster's config as JSON")
       ->capture_default_str();
-  forecast_cmd->add_option("--history", forecast.history, "CSV of timestamp,value")
-      ->required()
-      ->check(CLI::ExistingFile);
+  forecast_cmd->add_option(
+      "--history", forecast.history,
+      "CSV of timestamp,value; or a run store (runs/ or runs/<id>): previous load tests");
+  forecast_cmd
+      ->add_option("--metric", forecast.metric,
+                   "Of a run store: achieved_rate, offered_rate, requests, errors, error_rate, "
+                   "p50_ms, p90_ms, p99_ms, mean_ms, or a stored metric's name")
+      ->capture_default_str();
+  forecast_cmd->add_option("--step", forecast.step,
+                           "Resample a run store to this step; a source query's step (default 1h)");
+  forecast_cmd->add_option("--prometheus", forecast.prometheus,
+                           "History from this Prometheus (URL) and --query");
+  forecast_cmd->add_option("--source", forecast.source,
+                           "History from this source plugin type and --query");
+  forecast_cmd->add_option("--source-config", forecast.source_config,
+                           "The source's config as JSON, e.g. {\"url\": ...}");
+  forecast_cmd->add_option("--query", forecast.query, "The source's range query (PromQL)");
+  forecast_cmd->add_option("--range", forecast.range, "How far back the source's history goes")
+      ->capture_default_str();
+  forecast_cmd->add_option("--until", forecast.until,
+                           "End of the source's history, a timestamp (default: now)");
   forecast_cmd->add_option("--horizon", forecast.horizon, "How far ahead, e.g. 24h")
       ->capture_default_str();
   forecast_cmd->add_option("--quantiles", forecast.quantiles, "Levels, comma-separated")

@@ -37,7 +37,15 @@ int run_command(const GlobalOptions& global, const RunOptions& options);
 struct ForecastOptions {
   std::string model = "ets";
   std::string config = "{}";
-  std::filesystem::path history;
+  std::filesystem::path history;         // CSV, or a run store (run dir, run.db, runs dir)
+  std::string metric = "achieved_rate";  // of a run store
+  std::string step;                      // resampling of a store / a source's query step
+  std::string source;                    // a source plugin type (prometheus)
+  std::string source_config = "{}";
+  std::string prometheus;  // shorthand: --source prometheus with this url
+  std::string query;
+  std::string range = "14d";
+  std::string until;  // end of the source's range (default: now)
   std::string horizon = "24h";
   std::string quantiles = "0.05,0.5,0.95";
   std::filesystem::path events;

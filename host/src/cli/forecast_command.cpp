@@ -16,6 +16,7 @@
 #include "commands.hpp"
 #include "loadpilot/host/cli/cli.hpp"
 #include "loadpilot/host/forecast/history_csv.hpp"
+#include "loadpilot/host/forecast/history_store.hpp"
 #include "loadpilot/host/plan/duration.hpp"
 #include "loadpilot/host/plugin/component.hpp"
 
@@ -144,13 +145,74 @@ nlohmann::json to_json(const ForecastResult& r, const std::vector<double>& q,
   return {{"model", model}, {"step_s", static_cast<double>(r.step_ns) / 1e9}, {"forecast", steps}};
 }
 
+std::int64_t duration_ns(const std::string& text, const char* option) {
+  const auto d = parse_duration(text);
+  if (!d || d->count() <= 0) {
+    throw InputError(fmt::format("{} {}: expected a duration like 1h, 90m or 14d", option, text));
+  }
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(*d).count();
+}
+
+// The history: a CSV, a run store, or a source plugin's range query.
+TimeSeries read_history(const PluginRegistry& registry, const ForecastOptions& o,
+                        std::string& label) {
+  std::string source = o.source;
+  std::string source_config = o.source_config;
+  if (!o.prometheus.empty()) {
+    if (!source.empty() && source != "prometheus")
+      throw InputError("--prometheus and --source " + source + ": give one");
+    source = "prometheus";
+    source_config = nlohmann::json{{"url", o.prometheus}}.dump();
+  }
+  const int given = (o.history.empty() ? 0 : 1) + (source.empty() ? 0 : 1);
+  if (given != 1) {
+    throw InputError(
+        "give the history: --history FILE.csv, --history RUNS_DIR, or --prometheus URL --query Q");
+  }
+  if (!o.history.empty()) {
+    label = o.history.filename().string();
+    if (!std::filesystem::exists(o.history))
+      throw InputError(fmt::format("--history {}: no such file or directory", o.history.string()));
+    if (is_run_store(o.history)) {
+      label += " " + o.metric;
+      return read_history_store(o.history, o.metric,
+                                o.step.empty() ? 0 : duration_ns(o.step, "--step"));
+    }
+    return read_history_csv(o.history);
+  }
+  if (o.query.empty()) throw InputError("--source/--prometheus needs --query");
+  if (registry.find(LP_KIND_SOURCE, source) == nullptr)
+    throw InputError(fmt::format("--source {}: no such source plugin", source));
+  if (auto problem = registry.validate_config(LP_KIND_SOURCE, source, source_config))
+    throw InputError(fmt::format("--source-config: {}", *problem));
+  const std::int64_t step = duration_ns(o.step.empty() ? "1h" : o.step, "--step");
+  const std::int64_t range = duration_ns(o.range, "--range");
+  std::int64_t until = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+  if (!o.until.empty()) {
+    const auto t = parse_timestamp(o.until);
+    if (!t) throw InputError(fmt::format("--until {}: not a timestamp", o.until));
+    until = *t;
+  }
+  until = until / step * step;  // whole steps, so the grid is the server's own
+  HostServices services("source/" + source);
+  Component c(registry, LP_KIND_SOURCE, source, source_config, services);
+  SourceClient client(c);
+  spdlog::info("{}: {} over {} at {} s steps", source, o.query, o.range,
+               static_cast<double>(step) / 1e9);
+  label = o.query;
+  return client.query_range(o.query, until - range, until, step);
+}
+
 }  // namespace
 
 int forecast_command(const GlobalOptions& global, const ForecastOptions& o) {
   PluginRegistry registry;
   load_plugins(registry, global);
   try {
-    TimeSeries history = read_history_csv(o.history);
+    std::string label;
+    TimeSeries history = read_history(registry, o, label);
     for (const auto& range : o.masks) {
       const auto slash = range.find('/');
       const auto from = parse_timestamp(range.substr(0, slash));
@@ -216,9 +278,8 @@ int forecast_command(const GlobalOptions& global, const ForecastOptions& o) {
       spdlog::info("forecast of {} steps written to {}", horizon, o.out);
     }
     if (!o.plot.empty()) {
-      write_forecast_svg(
-          o.plot, history, r,
-          fmt::format("{}: {} forecast, {} steps", o.history.filename().string(), model, horizon));
+      write_forecast_svg(o.plot, history, r,
+                         fmt::format("{}: {} forecast, {} steps", label, model, horizon));
       spdlog::info("plot written to {}", o.plot);
     }
     return kSuccess;

@@ -133,6 +133,51 @@ std::vector<lp_event> to_lp(std::span<const LoadEvent> events) {
 
 }  // namespace
 
+SourceClient::SourceClient(Component& c)
+    : c_(c), ops_(static_cast<const lp_source_ops*>(c.ops())) {}
+
+std::vector<MetricSample> SourceClient::poll() {
+  const lp_metric_point* points = nullptr;
+  std::size_t count = 0;
+  c_.call("poll", [&](lp_error* err) { return ops_->poll(c_.handle(), &points, &count, err); });
+  std::vector<MetricSample> out;
+  for (std::size_t i = 0; i < count && points != nullptr; ++i) {
+    MetricSample m;
+    m.name = std::string(view(points[i].name));
+    for (std::size_t k = 0; k < points[i].label_count; ++k) {
+      m.labels.emplace_back(view(points[i].labels[k].key), view(points[i].labels[k].value));
+    }
+    m.value = points[i].value;
+    m.wall_ns = points[i].wall_ns;
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+TimeSeries SourceClient::query_range(std::string_view query, std::int64_t start_ns,
+                                     std::int64_t end_ns, std::int64_t step_ns) {
+  if (ops_->query_range == nullptr) {
+    throw ComponentError(fmt::format("source \"{}\" has no range queries", c_.type_name()),
+                         LP_ERR_UNSUPPORTED);
+  }
+  lp_series s{};
+  c_.call("query_range", [&](lp_error* err) {
+    return ops_->query_range(c_.handle(), lp_str{query.data(), query.size()}, start_ns, end_ns,
+                             step_ns, &s, err);
+  });
+  TimeSeries out;
+  out.start_ns = s.start_ns;
+  out.step_ns = s.step_ns;
+  if (s.count > 0 && s.values == nullptr) {
+    throw ComponentError(
+        fmt::format("source \"{}\": query_range returned no values", c_.type_name()),
+        LP_ERR_FAILED);
+  }
+  out.values.assign(s.values, s.values + s.count);
+  if (s.valid != nullptr) out.valid.assign(s.valid, s.valid + s.count);
+  return out;
+}
+
 ForecasterClient::ForecasterClient(Component& c)
     : c_(c), ops_(static_cast<const lp_forecaster_ops*>(c.ops())) {}
 

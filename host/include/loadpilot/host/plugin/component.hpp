@@ -157,6 +157,28 @@ class ForecasterClient {
   const lp_forecaster_ops* ops_;
 };
 
+// A `source` component: metrics of the system under test now (poll) and the
+// history of one query (query_range), e.g. Prometheus.
+struct MetricSample {
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> labels;
+  double value = 0;
+  std::int64_t wall_ns = 0;
+};
+
+class SourceClient {
+ public:
+  explicit SourceClient(Component& c);
+  std::vector<MetricSample> poll();
+  // A regular series over [start_ns, end_ns) at step_ns; gaps are invalid.
+  TimeSeries query_range(std::string_view query, std::int64_t start_ns, std::int64_t end_ns,
+                         std::int64_t step_ns);
+
+ private:
+  Component& c_;
+  const lp_source_ops* ops_;
+};
+
 struct ToolTarget {
   double rate_per_s = -1;  // negative: leave as is
   std::int64_t concurrency = -1;
