@@ -311,16 +311,18 @@ PY
     action=${scenario#alert_}
     # min_stddev: a loaded CI machine moves the median by a few ms; 40 ms is the anomaly.
     detector="{detector: ewma, config: {alpha: 0.2, warmup: 6, threshold: 6, min_stddev: 2}}"
-    wait_for=10
+    wait_for=10 length=20
     if [[ $action == band ]]; then
       # The residual test: ets predicts p50 one tick ahead; the band detector
       # flags an observation outside the 99 % interval. The forecaster is
       # fitted after 20 ticks, so the slow-down comes after that.
       action=stop
       detector="{detector: band, forecaster: ets, interval: 0.99, config: {consecutive: 2, min_half_width: 5}}"
-      wait_for=26
+      # Long enough that a loaded machine still slows the target mid-run;
+      # the alert stops the run well before the end.
+      wait_for=26 length=60
     fi
-    vector steady 20 50 /api/items/1
+    vector steady "$length" 50 /api/items/1
     { plan_head "alert-$action" "http://127.0.0.1" "{port: 0, workers: 8, service_time_ms: 1, queue: 1000}"
       cat <<YAML
 tools: [{id: api, tool: native, vectors: [steady]}]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `loadpilot run` with the locust tool, one scenario per ctest test:
 #   sample   the unmodified sample locustfile under the open model: exit 0,
+#            the store's total equal to Locust's own CSV total,
 #            the offered rate achieved, every request in the store
 #   bad      a locustfile with a syntax error: exit 3, Locust's message quoted
 #   killed   the Locust process killed mid-run: exit 3, the samples kept
@@ -202,13 +203,18 @@ case "$scenario" in
     ;;
   sample)
     plan "$src/samples/locust/locustfile.py" 8s 80 \
-      'request_types: ["GET /api/items?page=N", "POST /api/cart"]'
+      "request_types: [\"GET /api/items?page=N\", \"POST /api/cart\"], csv: $work/locust"
     start_run
     wait_exit 60
     ((code == 0)) || fail "exit $code, want 0"
     s=$(summary_file)
     [[ -n "$s" ]] || fail "no summary.json"
     requests=$(json_get "$s" 's["overall"]["requests"]')
+    # Locust's own totals for the same run (its --csv) against the store.
+    locust_total=$(python3 -c 'import csv,sys; print(next(int(r["Request Count"]) for r in csv.DictReader(open(sys.argv[1])) if r["Name"] == "Aggregated"))' "$work/locust_stats.csv") ||
+      fail "no Locust CSV totals"
+    echo "Locust's CSV: $locust_total requests"
+    ((locust_total == requests)) || fail "Locust counted $locust_total, loadpilot $requests"
     achieved=$(json_get "$s" 'round(s["overall"]["achieved_rate"], 1)')
     echo "requests $requests, achieved $achieved/s for 80/s offered"
     python3 -c "import sys; a=float(sys.argv[1]); sys.exit(0 if 72 <= a <= 88 else 1)" "$achieved" ||
