@@ -1,7 +1,6 @@
 // The only translation unit that includes torch.
 #include "lstm_net.hpp"
 
-#include <ctime>
 #include <ATen/Parallel.h>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/linear.h>
