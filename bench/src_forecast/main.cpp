@@ -90,9 +90,15 @@ Forecast run_model(const lp::PluginRegistry& registry, const std::string& model,
   return out;
 }
 
-Scores m4_model(const lp::PluginRegistry& registry, const std::string& model,
-                const std::vector<Series>& train, const std::vector<Series>& test) {
-  Scores total;
+// Scores over all series, and over the first `head` (the references' share).
+struct M4Scores {
+  Scores all, head;
+};
+
+M4Scores m4_model(const lp::PluginRegistry& registry, const std::string& model,
+                  const std::vector<Series>& train, const std::vector<Series>& test,
+                  std::size_t head) {
+  Scores total, first;
   for (std::size_t i = 0; i < train.size(); ++i) {
     lp::TimeSeries s;
     s.step_ns = kHourNs;
@@ -102,9 +108,10 @@ Scores m4_model(const lp::PluginRegistry& registry, const std::string& model,
         lp::bench::score(train[i].values, {}, test[i].values, {}, f.mean, f.lo, f.hi, kM, kAlpha);
     one.seconds = f.seconds;
     total.add(one);
+    if (i < head) first.add(one);
     if ((i + 1) % 50 == 0) std::cerr << model << ": " << i + 1 << "/" << train.size() << "\n";
   }
-  return total.mean();
+  return {total.mean(), first.mean()};
 }
 
 // A reference script: `python SCRIPT --train CSV --series N --out CSV` writing
@@ -240,6 +247,7 @@ int main(int argc, char** argv) {
     const fs::path repo = fs::canonical(fs::path(LOADPILOT_SOURCE_DIR));
     const fs::path shared = repo.parent_path() / "shared" / "data";
     std::size_t series = 414;
+    std::size_t ref_series = 20;  // the references take seconds to minutes per series
     std::vector<std::string> models{"seasonal-naive", "ets", "arima", "prophet", "lstm"};
     std::vector<std::string> references{"ets", "arima", "prophet"};
     bool rolling_sets = true;
@@ -248,7 +256,8 @@ int main(int argc, char** argv) {
       const std::string a = argv[i];
       if (a == "--help" || a == "-h") {
         std::cout << "usage: bench/forecast [--series N] [--models a,b,...] [--references "
-                     "ets,arima,prophet | --no-reference] [--no-rolling] [--data M4_DIR]\n"
+                     "ets,arima,prophet | --no-reference] [--reference-series N (20)] "
+                     "[--no-rolling] [--data M4_DIR]\n"
                      "  models default: every installed one of seasonal-naive, ets, arima, "
                      "prophet, lstm\n";
         return 0;
@@ -256,6 +265,8 @@ int main(int argc, char** argv) {
         references.clear();
       } else if (a == "--no-rolling") {
         rolling_sets = false;
+      } else if (i + 1 < argc && a == "--reference-series") {
+        ref_series = std::stoul(argv[++i]);
       } else if (i + 1 < argc && a == "--series") {
         series = std::stoul(argv[++i]);
       } else if (i + 1 < argc && a == "--data") {
@@ -283,14 +294,22 @@ int main(int argc, char** argv) {
     }
 
     std::map<std::string, Scores> m4_results;  // model or reference name
-    for (const auto& model : models) m4_results[model] = m4_model(registry, model, train, test);
+    std::map<std::string, Scores> m4_head;     // model, on the references' series
+    const std::size_t ref_n = std::min(ref_series, train.size());
+    for (const auto& model : models) {
+      const M4Scores r = m4_model(registry, model, train, test, ref_n);
+      m4_results[model] = r.all;
+      m4_head[model] = r.head;
+    }
+    const std::vector<Series> ref_train(train.begin(), train.begin() + static_cast<long>(ref_n));
+    const std::vector<Series> ref_test(test.begin(), test.begin() + static_cast<long>(ref_n));
     std::vector<const Reference*> refs;
     for (const auto& which : references) {
       const auto it = std::find_if(kReferences.begin(), kReferences.end(),
                                    [&](const Reference& r) { return r.ours == which; });
       if (it == kReferences.end())
         throw std::invalid_argument("--references: no reference for " + which);
-      m4_results[it->name] = m4_reference(repo, *it, m4, series, train, test);
+      m4_results[it->name] = m4_reference(repo, *it, m4, ref_n, ref_train, ref_test);
       refs.push_back(&*it);
     }
 
@@ -335,7 +354,13 @@ int main(int argc, char** argv) {
       print_row("M4 Hourly", model, m4_results[model]);
       if (best.empty() || m4_results[model].mase < m4_results[best].mase) best = model;
     }
-    for (const auto* r : refs) print_row("M4 Hourly", r->name + " (ref)", m4_results[r->name]);
+    if (!refs.empty()) {
+      const std::string label = "M4 first " + std::to_string(ref_n);
+      for (const auto* r : refs) {
+        if (m4_head.count(r->ours)) print_row(label, r->ours, m4_head[r->ours]);
+        print_row(label, r->name + " (ref)", m4_results[r->name]);
+      }
+    }
     for (const auto& set : sets) {
       if (!rolling_sets) break;
       for (const auto& model : models) print_row(set.name, model, rolled[set.key][model]);
@@ -345,12 +370,14 @@ int main(int argc, char** argv) {
         "Theta 18.138 / 2.455, ES-RNN 9.328 / 0.893, best 8.913 / 0.801 (sMAPE / MASE); "
         "MSIS: ARIMA 7.54, ETS 17.49, Naive 71.25\n");
     for (const auto* r : refs) {
-      const auto ours = m4_results.find(r->ours);
-      if (ours == m4_results.end()) continue;
+      const auto ours = m4_head.find(r->ours);
+      if (ours == m4_head.end()) continue;
       const Scores& ref = m4_results[r->name];
-      std::printf("%s vs %s: MASE ratio %.3f (goal <= 1.05), time %.1f s vs %.1f s\n",
-                  r->ours.c_str(), r->name.c_str(), ours->second.mase / ref.mase,
-                  ours->second.seconds, ref.seconds);
+      std::printf(
+          "%s vs %s on the first %zu series: MASE ratio %.3f (goal <= 1.05), time %.1f s "
+          "vs %.1f s\n",
+          r->ours.c_str(), r->name.c_str(), ref_n, ours->second.mase / ref.mase,
+          ours->second.seconds, ref.seconds);
     }
     std::printf(
         "goals: best M4 MASE <= 0.90 (%s %.3f), MSIS <= 7.5 (%.3f), coverage in "
@@ -365,8 +392,21 @@ int main(int argc, char** argv) {
                   best.c_str(), m4_results[best].mase, m4_results[best].msis,
                   m4_results[best].coverage);
     json += buf;
+    // Reference figures are over the first ref_n series only: "ref_" keys,
+    // with our models' figures on the same series beside them.
+    const auto is_ref = [&](const std::string& name) {
+      return std::any_of(refs.begin(), refs.end(),
+                         [&](const Reference* r) { return r->name == name; });
+    };
+    if (!refs.empty()) {
+      json += ",\"ref_series\":" + std::to_string(ref_n);
+      for (const auto& [model, h] : m4_head) {
+        std::snprintf(buf, sizeof buf, ",\"ref_mase_%s\":%.4f", json_key(model).c_str(), h.mase);
+        json += buf;
+      }
+    }
     for (const auto& [name, s] : m4_results) {
-      const std::string k = json_key(name);
+      const std::string k = (is_ref(name) ? "ref_" : "") + json_key(name);
       std::snprintf(buf, sizeof buf,
                     ",\"m4_mase_%s\":%.4f,\"m4_msis_%s\":%.4f,\"m4_coverage95_%s\":%.4f,"
                     "\"m4_seconds_%s\":%.2f",
