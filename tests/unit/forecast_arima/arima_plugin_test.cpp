@@ -10,55 +10,22 @@
 #include <random>
 
 #include "arima_likelihood.hpp"
-#include "loadpilot/host/plugin/component.hpp"
-#include "loadpilot/host/plugin/plugin_registry.hpp"
+#include "forecaster_fixture.hpp"
 
 namespace lp::testing {
 namespace {
 
-constexpr std::int64_t kHour = 3'600'000'000'000;
-constexpr std::int64_t kStart = 1'700'000'000'000'000'000 / kHour * kHour;
-
-class ArimaForecaster : public ::testing::Test {
+class ArimaForecaster : public ForecasterTest {
  protected:
-  static void SetUpTestSuite() {
-    registry_ = new PluginRegistry();
-    registry_->load_library(std::filesystem::path(LOADPILOT_PLUGIN_BUILD_DIR) /
-                            "forecast_arima.so");
+  static void SetUpTestSuite() { load({"forecast_arima.so"}); }
+  static ForecasterInstance make(const std::string& config = "{}") {
+    return make_forecaster("arima", config);
   }
-  static void TearDownTestSuite() {
-    delete registry_;
-    registry_ = nullptr;
-  }
-
-  struct Instance {
-    std::unique_ptr<HostServices> services;
-    std::unique_ptr<Component> component;
-    std::unique_ptr<ForecasterClient> client;
-  };
-  static Instance make(const std::string& config = "{}") {
-    Instance i;
-    i.services = std::make_unique<HostServices>("forecast/arima");
-    i.component =
-        std::make_unique<Component>(*registry_, LP_KIND_FORECASTER, "arima", config, *i.services);
-    i.client = std::make_unique<ForecasterClient>(*i.component);
-    return i;
-  }
-  static PluginRegistry* registry_;
 };
-PluginRegistry* ArimaForecaster::registry_ = nullptr;
 
 double pattern(std::size_t t) {
   return 100 + 30 * std::sin(2 * M_PI * static_cast<double>(t % 24) / 24) +
          ((t % 24) == 9 ? 25 : 0);
-}
-
-TimeSeries series(std::size_t n, const std::function<double(std::size_t)>& f) {
-  TimeSeries s;
-  s.start_ns = kStart;
-  s.step_ns = kHour;
-  for (std::size_t t = 0; t < n; ++t) s.values.push_back(f(t));
-  return s;
 }
 
 TEST_F(ArimaForecaster, NoiselessSeasonalPatternIsRecoveredExactly) {

@@ -13,14 +13,11 @@
 #include <numeric>
 #include <random>
 
-#include "loadpilot/host/plugin/component.hpp"
-#include "loadpilot/host/plugin/plugin_registry.hpp"
+#include "forecaster_fixture.hpp"
 
 namespace lp::testing {
 namespace {
 
-constexpr std::int64_t kHour = 3'600'000'000'000;
-constexpr std::int64_t kStart = 1'700'000'000'000'000'000 / kHour * kHour;
 // Three days of window, one day ahead: short histories train in well under a second.
 constexpr const char* kSmall =
     R"({"window_seasons": 3, "horizon": 24, "hidden": 16, "epochs": 40, "max_seconds": 20, )"
@@ -30,45 +27,17 @@ std::string config(const std::string& more = "") {
   return std::string(kSmall) + more + "}";
 }
 
-class Lstm : public ::testing::Test {
+class Lstm : public ForecasterTest {
  protected:
-  static void SetUpTestSuite() {
-    registry_ = new PluginRegistry();
-    registry_->load_library(std::filesystem::path(LOADPILOT_PLUGIN_BUILD_DIR) / "forecast_lstm.so");
+  static void SetUpTestSuite() { load({"forecast_lstm.so"}); }
+  static ForecasterInstance make(const std::string& cfg = config()) {
+    return make_forecaster("lstm", cfg);
   }
-  static void TearDownTestSuite() {
-    delete registry_;
-    registry_ = nullptr;
-  }
-
-  struct Instance {
-    std::unique_ptr<HostServices> services;
-    std::unique_ptr<Component> component;
-    std::unique_ptr<ForecasterClient> client;
-  };
-  static Instance make(const std::string& cfg = config()) {
-    Instance i;
-    i.services = std::make_unique<HostServices>("forecast/lstm");
-    i.component =
-        std::make_unique<Component>(*registry_, LP_KIND_FORECASTER, "lstm", cfg, *i.services);
-    i.client = std::make_unique<ForecasterClient>(*i.component);
-    return i;
-  }
-  static PluginRegistry* registry_;
 };
-PluginRegistry* Lstm::registry_ = nullptr;
 
 double pattern(std::size_t t) {
   return 100 + 30 * std::sin(2 * M_PI * static_cast<double>(t % 24) / 24) +
          ((t % 24) == 9 ? 25 : 0);
-}
-
-TimeSeries series(std::size_t n, const std::function<double(std::size_t)>& f) {
-  TimeSeries s;
-  s.start_ns = kStart;
-  s.step_ns = kHour;
-  for (std::size_t t = 0; t < n; ++t) s.values.push_back(f(t));
-  return s;
 }
 
 double max_error(const ForecastResult& r, std::size_t from, std::size_t n) {

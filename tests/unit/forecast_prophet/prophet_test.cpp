@@ -10,58 +10,25 @@
 #include <fstream>
 #include <random>
 
+#include "forecaster_fixture.hpp"
 #include "loadpilot/host/forecast/history_csv.hpp"
-#include "loadpilot/host/plugin/component.hpp"
-#include "loadpilot/host/plugin/plugin_registry.hpp"
 #include "prophet_model.hpp"
 
 namespace lp::testing {
 namespace {
 
-constexpr std::int64_t kHour = 3'600'000'000'000;
-constexpr std::int64_t kStart = 1'700'000'000'000'000'000 / kHour * kHour;
-
-class Prophet : public ::testing::Test {
+class Prophet : public ForecasterTest {
  protected:
-  static void SetUpTestSuite() {
-    registry_ = new PluginRegistry();
-    registry_->load_library(std::filesystem::path(LOADPILOT_PLUGIN_BUILD_DIR) /
-                            "forecast_prophet.so");
+  static void SetUpTestSuite() { load({"forecast_prophet.so"}); }
+  static ForecasterInstance make(const std::string& config = "{}") {
+    return make_forecaster("prophet", config);
   }
-  static void TearDownTestSuite() {
-    delete registry_;
-    registry_ = nullptr;
-  }
-
-  struct Instance {
-    std::unique_ptr<HostServices> services;
-    std::unique_ptr<Component> component;
-    std::unique_ptr<ForecasterClient> client;
-  };
-  static Instance make(const std::string& config = "{}") {
-    Instance i;
-    i.services = std::make_unique<HostServices>("forecast/prophet");
-    i.component =
-        std::make_unique<Component>(*registry_, LP_KIND_FORECASTER, "prophet", config, *i.services);
-    i.client = std::make_unique<ForecasterClient>(*i.component);
-    return i;
-  }
-  static PluginRegistry* registry_;
 };
-PluginRegistry* Prophet::registry_ = nullptr;
 
 // A daily pattern within Prophet's daily Fourier order (4); t in hours.
 double pattern(std::size_t t) {
   const double x = 2 * M_PI * static_cast<double>(t % 24) / 24;
   return 100 + 30 * std::sin(x) + 12 * std::cos(2 * x) - 6 * std::sin(4 * x);
-}
-
-TimeSeries series(std::size_t n, const std::function<double(std::size_t)>& f) {
-  TimeSeries s;
-  s.start_ns = kStart;
-  s.step_ns = kHour;
-  for (std::size_t t = 0; t < n; ++t) s.values.push_back(f(t));
-  return s;
 }
 
 double max_abs_error(const std::vector<double>& got, std::size_t from,
